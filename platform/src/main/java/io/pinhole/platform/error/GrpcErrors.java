@@ -1,0 +1,103 @@
+package io.pinhole.platform.error;
+
+import com.linecorp.armeria.common.RequestContext;
+import com.linecorp.armeria.common.grpc.GoogleGrpcExceptionHandlerFunction;
+import com.linecorp.armeria.common.grpc.GrpcExceptionHandlerFunction;
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusException;
+import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.ProtoUtils;
+import io.grpc.protobuf.StatusProto;
+import io.lettuce.core.RedisConnectionException;
+import io.pinhole.platform.shard.ShardedDatabase.ShardUnavailableException;
+import java.sql.SQLTransientException;
+import org.apache.ibatis.exceptions.PersistenceException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place where exceptions become gRPC statuses.
+ *
+ * <p>Caller mistakes ({@link PinholeException}) keep their code and field details; an unreachable dependency
+ * becomes UNAVAILABLE so clients may retry; anything else is a bug in Pinhole: it is logged with its stack trace
+ * and the caller sees INTERNAL with no detail, never the exception's message.
+ */
+public final class GrpcErrors {
+
+    private static final Logger log = LoggerFactory.getLogger(GrpcErrors.class);
+
+    /** The trailer gRPC uses for {@code google.rpc.Status} details. */
+    public static final Metadata.Key<com.google.rpc.Status> STATUS_DETAILS_KEY =
+            ProtoUtils.keyForProto(com.google.rpc.Status.getDefaultInstance());
+
+    private GrpcErrors() {}
+
+    /** The exception handler every Pinhole gRPC service is built with. */
+    public static GrpcExceptionHandlerFunction exceptionHandler() {
+        // Armeria's Google flavour sends the returned google.rpc.Status, details included, in the trailers.
+        return (GoogleGrpcExceptionHandlerFunction) GrpcErrors::toStatusProto;
+    }
+
+    static com.google.rpc.Status toStatusProto(RequestContext ctx, Throwable cause, Metadata trailers) {
+        final Throwable unwrapped = unwrap(cause);
+        if (unwrapped instanceof PinholeException pinhole) {
+            return pinhole.toStatusProto();
+        }
+        if (unwrapped instanceof StatusRuntimeException || unwrapped instanceof StatusException) {
+            final com.google.rpc.Status withDetails = StatusProto.fromThrowable(unwrapped);
+            return withDetails != null ? withDetails : plain(Status.fromThrowable(unwrapped));
+        }
+        if (isUnavailable(unwrapped)) {
+            log.warn("{} failed: a dependency is unavailable: {}", method(ctx), unwrapped.toString());
+            return plain(Status.UNAVAILABLE.withDescription("temporarily unavailable, retry later"));
+        }
+        final Status armeria = Status.fromThrowable(unwrapped);
+        if (armeria.getCode() != Status.Code.UNKNOWN && armeria.getCode() != Status.Code.INTERNAL) {
+            // Armeria already knows a precise code (cancelled, deadline exceeded, malformed message…).
+            return plain(armeria);
+        }
+        log.error("{} failed with an unexpected exception", method(ctx), unwrapped);
+        return plain(Status.INTERNAL.withDescription("internal error"));
+    }
+
+    private static com.google.rpc.Status plain(Status status) {
+        final var proto = com.google.rpc.Status.newBuilder().setCode(status.getCode().value());
+        if (status.getDescription() != null) {
+            proto.setMessage(status.getDescription());
+        }
+        return proto.build();
+    }
+
+    private static Throwable unwrap(Throwable cause) {
+        Throwable current = cause;
+        while ((current instanceof java.util.concurrent.CompletionException
+                || current instanceof java.util.concurrent.ExecutionException
+                || current instanceof PersistenceException && current.getCause() instanceof PinholeException)
+               && current.getCause() != null) {
+            current = current.getCause();
+        }
+        return current;
+    }
+
+    private static boolean isUnavailable(Throwable error) {
+        for (Throwable current = error; current != null; current = current.getCause()) {
+            if (current instanceof ShardUnavailableException
+                || current instanceof SQLTransientException
+                || current instanceof java.net.ConnectException
+                || current instanceof RedisConnectionException
+                || current instanceof CallNotPermittedException) {
+                return true;
+            }
+            if (current.getCause() == current) {
+                break;
+            }
+        }
+        return false;
+    }
+
+    private static String method(RequestContext ctx) {
+        return ctx == null ? "call" : ctx.method() + " " + ctx.path();
+    }
+}
