@@ -28,6 +28,7 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.pinhole.platform.config.Env;
+import io.pinhole.platform.config.PinholeService;
 import io.pinhole.platform.error.GrpcErrors;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -56,6 +57,13 @@ public final class PinholeServer {
 
     public static Builder builder(String name) {
         return new Builder(name);
+    }
+
+    /** A builder for one of the five services: its name, its port and shutdown settings read from {@code env}. */
+    public static Builder builder(PinholeService service, Env env) {
+        return new Builder(service.serviceName())
+                .port(service.port(env))
+                .shutdown(ShutdownConfig.fromEnvironment(env));
     }
 
     /** Starts {@code server}, closes it (and so its resources) on JVM shutdown, and waits until it is serving. */

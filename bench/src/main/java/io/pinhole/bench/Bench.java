@@ -1,0 +1,44 @@
+package io.pinhole.bench;
+
+import java.util.Arrays;
+import org.openjdk.jmh.results.format.ResultFormatType;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * Entry point of {@code ./pinhole bench}: {@code ids [threads]} runs {@link IdGenerationBenchmark}. Results are
+ * printed and written as JSON under {@code bench/reports/}.
+ */
+public final class Bench {
+
+    private Bench() {}
+
+    public static void main(String[] args) throws RunnerException {
+        final String what = args.length > 0 ? args[0] : "ids";
+        switch (what) {
+            case "ids" -> ids(args.length > 1 ? Integer.parseInt(args[1]) : 4);
+            default -> {
+                System.err.println("usage: ./pinhole bench ids [threads]   (unknown: " + Arrays.toString(args) + ")");
+                System.exit(2);
+            }
+        }
+    }
+
+    private static void ids(int threads) throws RunnerException {
+        new java.io.File("bench/reports").mkdirs();
+        final Options options = new OptionsBuilder()
+                .include(IdGenerationBenchmark.class.getSimpleName())
+                .forks(1)
+                .threads(threads)
+                .warmupIterations(2).warmupTime(TimeValue.seconds(3))
+                .measurementIterations(5).measurementTime(TimeValue.seconds(3))
+                .jvmArgsAppend("-Xmx512m")
+                .resultFormat(ResultFormatType.JSON)
+                .result("bench/reports/id-generation.json")
+                .build();
+        new Runner(options).run();
+    }
+}
