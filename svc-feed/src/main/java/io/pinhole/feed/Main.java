@@ -1,6 +1,9 @@
 package io.pinhole.feed;
 
 import com.linecorp.armeria.server.Server;
+import io.pinhole.common.v1.PageRequest;
+import io.pinhole.feed.v1.FeedServiceGrpc;
+import io.pinhole.feed.v1.GetHomeFeedRequest;
 import io.pinhole.platform.config.Env;
 import io.pinhole.platform.config.PinholeService;
 import io.pinhole.platform.server.PinholeServer;
@@ -22,6 +25,7 @@ public final class Main {
     }
 
     static void configureServices(PinholeServer.Builder server, Env env) {
-        server.service(new FeedService());
+        server.service(new FeedService())
+              .exampleRequest(FeedServiceGrpc.SERVICE_NAME, "GetHomeFeed", GetHomeFeedRequest.newBuilder().setPage(PageRequest.newBuilder().setLimit(20)).build());
     }
 }

@@ -1,6 +1,8 @@
 package io.pinhole.geo;
 
 import com.linecorp.armeria.server.Server;
+import io.pinhole.geo.v1.GeoServiceGrpc;
+import io.pinhole.geo.v1.SearchNearbyRequest;
 import io.pinhole.platform.config.Env;
 import io.pinhole.platform.config.PinholeService;
 import io.pinhole.platform.server.PinholeServer;
@@ -22,6 +24,7 @@ public final class Main {
     }
 
     static void configureServices(PinholeServer.Builder server, Env env) {
-        server.service(new GeoService());
+        server.service(new GeoService())
+              .exampleRequest(GeoServiceGrpc.SERVICE_NAME, "SearchNearby", SearchNearbyRequest.newBuilder().setLat(52.5200).setLng(13.4050).setRadiusKm(2).build());
     }
 }

@@ -1,6 +1,8 @@
 package io.pinhole.identity;
 
 import com.linecorp.armeria.server.Server;
+import io.pinhole.identity.v1.IdentityServiceGrpc;
+import io.pinhole.identity.v1.GetUsersRequest;
 import io.pinhole.platform.config.Env;
 import io.pinhole.platform.config.PinholeService;
 import io.pinhole.platform.shard.DatabaseConfig;
@@ -28,6 +30,7 @@ public final class Main {
                 DatabaseConfig.fromEnvironment(env, PinholeService.IDENTITY.databaseName()), mybatis -> { }, null);
         server.closeOnStop(database);
         database.migrate();
-        server.service(new IdentityService());
+        server.service(new IdentityService())
+              .exampleRequest(IdentityServiceGrpc.SERVICE_NAME, "GetUsers", GetUsersRequest.newBuilder().addUserIds(1L << 23).build());
     }
 }

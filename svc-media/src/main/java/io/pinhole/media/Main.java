@@ -1,6 +1,8 @@
 package io.pinhole.media;
 
 import com.linecorp.armeria.server.Server;
+import io.pinhole.media.v1.MediaServiceGrpc;
+import io.pinhole.media.v1.GetMediaRequest;
 import io.pinhole.platform.config.Env;
 import io.pinhole.platform.config.PinholeService;
 import io.pinhole.platform.shard.DatabaseConfig;
@@ -28,6 +30,7 @@ public final class Main {
                 DatabaseConfig.fromEnvironment(env, PinholeService.MEDIA.databaseName()), mybatis -> { }, null);
         server.closeOnStop(database);
         database.migrate();
-        server.service(new MediaService());
+        server.service(new MediaService())
+              .exampleRequest(MediaServiceGrpc.SERVICE_NAME, "GetMedia", GetMediaRequest.newBuilder().addMediaIds(1L << 23).build());
     }
 }

@@ -1,6 +1,9 @@
 package io.pinhole.notify;
 
 import com.linecorp.armeria.server.Server;
+import io.pinhole.notify.v1.NotifyServiceGrpc;
+import io.pinhole.notify.v1.RegisterDeviceRequest;
+import io.pinhole.notify.v1.DevicePlatform;
 import io.pinhole.platform.config.Env;
 import io.pinhole.platform.config.PinholeService;
 import io.pinhole.platform.shard.DatabaseConfig;
@@ -28,6 +31,7 @@ public final class Main {
                 DatabaseConfig.fromEnvironment(env, PinholeService.NOTIFY.databaseName()), mybatis -> { }, null);
         server.closeOnStop(database);
         database.migrate();
-        server.service(new NotifyService());
+        server.service(new NotifyService())
+              .exampleRequest(NotifyServiceGrpc.SERVICE_NAME, "RegisterDevice", RegisterDeviceRequest.newBuilder().setPlatform(DevicePlatform.DEVICE_PLATFORM_APNS).setToken("device-token-hex").build());
     }
 }

@@ -77,8 +77,9 @@ class ShardedDatabaseTest {
     @Test
     void migrate_twice_isANoOp() {
         database.migrate("classpath:db/platform-test");
-        assertThat(database.inShard(0, session -> scalar(session, "SELECT count(*) FROM flyway_schema_history")))
-                .isEqualTo(2L);
+        final long applied = database.inShard(0, session ->
+                scalar(session, "SELECT count(*) FROM flyway_schema_history WHERE success AND type = 'SQL'"));
+        assertThat(applied).isEqualTo(2L);
     }
 
     @Test

@@ -1,0 +1,88 @@
+package io.pinhole.devstack;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Loopback ports: a free one for tests, and a clear failure when a fixed one is taken.
+ *
+ * <p>Free ports are drawn at random <em>below</em> the kernel's ephemeral range rather than with
+ * {@code new ServerSocket(0)}. Between choosing a port and the server binding it, a starting devstack opens hundreds
+ * of outgoing connections (readiness polls, JDBC), each on an ephemeral local port: a port taken from that range can
+ * be grabbed as one of them in the meantime, and two components starting in parallel can even be handed the same
+ * port. Below the range only listening sockets compete, and this JVM never hands out a port twice.
+ */
+final class Ports {
+
+    private static final int LOWEST = 20000;
+    private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
+    /** devstack's fixed defaults: a test must not take the port of a running ./pinhole up. */
+    private static final Set<Integer> RESERVED = Set.of(21211);
+
+    private Ports() {}
+
+    /** A port nobody listens on right now and that this JVM has not handed out before. */
+    static int free() {
+        final int highest = ephemeralRangeStart() - 1;
+        if (highest - LOWEST >= 1000) {
+            for (int attempt = 0; attempt < 200; attempt++) {
+                final int port = ThreadLocalRandom.current().nextInt(LOWEST, highest + 1);
+                if (!RESERVED.contains(port) && isFree(port) && HANDED_OUT.add(port)) {
+                    return port;
+                }
+            }
+        }
+        // An unusual ephemeral range (or a crowded machine): let the kernel choose.
+        for (int attempt = 0; attempt < 20; attempt++) {
+            try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                if (HANDED_OUT.add(socket.getLocalPort())) {
+                    return socket.getLocalPort();
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("no free port on the loopback interface", e);
+            }
+        }
+        throw new IllegalStateException("no free port on the loopback interface");
+    }
+
+    static int orFree(int port) {
+        return port == 0 ? free() : port;
+    }
+
+    static boolean isFree(int port) {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    static void requireFree(int port, String what, String variable) {
+        if (!isFree(port)) {
+            throw new IllegalStateException("port " + port + " for " + what + " is already in use (another devstack "
+                    + "or ./pinhole up still running? `./pinhole down` stops it; or choose another port with "
+                    + variable + ")");
+        }
+    }
+
+    private static int ephemeralRangeStart() {
+        try {
+            final String range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range"),
+                    StandardCharsets.US_ASCII).trim();
+            return Integer.parseInt(range.split("\\s+")[0]);
+        } catch (IOException | RuntimeException e) {
+            return 32768; // Linux's default
+        }
+    }
+}
