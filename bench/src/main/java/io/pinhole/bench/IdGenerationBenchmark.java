@@ -23,7 +23,7 @@ import org.openjdk.jmh.annotations.TearDown;
 /**
  * Throughput of ID generation in PostgreSQL ({@code next_id()} of one logical shard), measured against a real
  * PostgreSQL 17 from devstack: every thread on the same shard (the contended case: the advisory lock serialises
- * them), and every thread on its own shard.
+ * them), every thread on its own shard, and the floor: a bare {@code nextval} round trip on the same connection.
  */
 public class IdGenerationBenchmark {
 
@@ -42,6 +42,11 @@ public class IdGenerationBenchmark {
                     "pinhole_bench", server.user(), server.password(), ShardMap.contiguous(16, 1), 16, 5,
                     Duration.ofSeconds(5)), configuration -> { }, null);
             database.migrate();
+            try (Connection connection = database.dataSource(0).getConnection()) {
+                connection.createStatement().execute("CREATE SEQUENCE IF NOT EXISTS public.floor_sequence");
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
         }
 
         @TearDown(Level.Trial)
@@ -57,6 +62,7 @@ public class IdGenerationBenchmark {
         Connection connection;
         PreparedStatement sameShard;
         PreparedStatement ownShard;
+        PreparedStatement floor;
 
         @Setup(Level.Trial)
         public void open(Database database) throws SQLException {
@@ -64,6 +70,7 @@ public class IdGenerationBenchmark {
             sameShard = connection.prepareStatement("SELECT shard_0000.next_id()");
             final int own = database.nextShard.getAndIncrement() % 16;
             ownShard = connection.prepareStatement("SELECT " + ShardMap.schemaOf(own) + ".next_id()");
+            floor = connection.prepareStatement("SELECT nextval('public.floor_sequence')");
         }
 
         @TearDown(Level.Trial)
@@ -80,6 +87,12 @@ public class IdGenerationBenchmark {
     @Benchmark
     public long nextId_threadPerShard(Session session) throws SQLException {
         return take(session.ownShard);
+    }
+
+    /** The floor: a bare sequence round trip on the same connection (Instagram's original cost per ID). */
+    @Benchmark
+    public long floor_bareNextval(Session session) throws SQLException {
+        return take(session.floor);
     }
 
     private static long take(PreparedStatement statement) throws SQLException {
