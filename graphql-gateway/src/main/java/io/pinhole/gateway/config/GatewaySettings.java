@@ -1,0 +1,58 @@
+package io.pinhole.gateway.config;
+
+import static java.util.Objects.requireNonNull;
+
+import io.pinhole.platform.config.Env;
+import io.pinhole.platform.config.PinholeService;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.EnumerablePropertySource;
+import org.springframework.core.env.PropertySource;
+
+/**
+ * The gateway's own settings, read once at start-up from {@code PINHOLE_*} variables (README.md lists them).
+ *
+ * @param identityAddress where svc-identity listens, {@code host:port}
+ * @param backendDeadline the deadline of every gRPC call the gateway makes
+ * @param maxQueryDepth the deepest selection a query may nest; GraphiQL's introspection query needs 13
+ * @param maxQueryComplexity the most fields a query may select (1 per field); introspection needs 58
+ */
+public record GatewaySettings(String identityAddress, Duration backendDeadline, int maxQueryDepth,
+                              int maxQueryComplexity) {
+
+    public GatewaySettings {
+        requireNonNull(identityAddress, "identityAddress");
+        requireNonNull(backendDeadline, "backendDeadline");
+    }
+
+    public static GatewaySettings from(Env env) {
+        return new GatewaySettings(
+                PinholeService.IDENTITY.address(env),
+                env.duration("PINHOLE_GATEWAY_BACKEND_DEADLINE", Duration.ofSeconds(2)),
+                env.integer("PINHOLE_GATEWAY_MAX_QUERY_DEPTH", 15),
+                env.integer("PINHOLE_GATEWAY_MAX_QUERY_COMPLEXITY", 250));
+    }
+
+    /**
+     * The {@code PINHOLE_*} variables as Spring sees them: the process environment, and also command-line
+     * arguments ({@code --PINHOLE_IDENTITY_ADDRESS=…}) and test properties, which take precedence as usual.
+     */
+    public static Env envOf(ConfigurableEnvironment spring) {
+        final Map<String, String> variables = new HashMap<>();
+        for (PropertySource<?> source : spring.getPropertySources()) {
+            if (source instanceof EnumerablePropertySource<?> enumerable) {
+                for (String name : enumerable.getPropertyNames()) {
+                    if (name.startsWith("PINHOLE_") && !variables.containsKey(name)) {
+                        final String value = spring.getProperty(name);
+                        if (value != null) {
+                            variables.put(name, value);
+                        }
+                    }
+                }
+            }
+        }
+        return Env.of(variables);
+    }
+}

@@ -1,0 +1,111 @@
+package io.pinhole.gateway.error;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.grpc.Status;
+import io.pinhole.platform.error.PinholeException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+class GraphQlErrorsTest {
+
+    @ParameterizedTest(name = "{0} → {1}")
+    @CsvSource({
+            "INVALID_ARGUMENT, BAD_USER_INPUT",
+            "FAILED_PRECONDITION, BAD_USER_INPUT",
+            "OUT_OF_RANGE, BAD_USER_INPUT",
+            "NOT_FOUND, NOT_FOUND",
+            "ALREADY_EXISTS, CONFLICT",
+            "ABORTED, CONFLICT",
+            "PERMISSION_DENIED, FORBIDDEN",
+            "UNAUTHENTICATED, UNAUTHENTICATED",
+            "RESOURCE_EXHAUSTED, RATE_LIMITED",
+            "UNAVAILABLE, UNAVAILABLE",
+            "DEADLINE_EXCEEDED, UNAVAILABLE",
+            "UNIMPLEMENTED, UNAVAILABLE",
+            "CANCELLED, UNAVAILABLE",
+            "INTERNAL, INTERNAL",
+            "UNKNOWN, INTERNAL",
+            "DATA_LOSS, INTERNAL",
+    })
+    void grpcStatus_mapsToItsCode(Status.Code grpc, ErrorCode expected) {
+        final var mapped = GraphQlErrors.map(Status.fromCode(grpc).withDescription("details").asRuntimeException(),
+                                             "Query.user");
+
+        assertThat(mapped.code()).isEqualTo(expected);
+        assertThat(mapped.extensions()).containsEntry("code", expected.name());
+    }
+
+    @Test
+    void internalStatus_hidesTheServicesMessage() {
+        final var mapped = GraphQlErrors.map(
+                Status.INTERNAL.withDescription("NullPointerException at Store.java:42").asRuntimeException(), "Query.user");
+
+        assertThat(mapped.message()).isEqualTo("internal error");
+    }
+
+    @Test
+    void unexpectedException_isInternal_withoutClassNameOrMessage() {
+        final var mapped = GraphQlErrors.map(new IllegalStateException("secret table users_v2 is locked"), "Query.user");
+
+        assertThat(mapped.code()).isEqualTo(ErrorCode.INTERNAL);
+        assertThat(mapped.message()).isEqualTo("internal error");
+        assertThat(mapped.extensions()).isEqualTo(Map.of("code", "INTERNAL"));
+    }
+
+    @Test
+    void invalidArgument_carriesTheFieldViolations() {
+        final PinholeException bad = PinholeException.invalidArguments()
+                .add("username", "already taken")
+                .add("email", "is not an email address")
+                .build();
+
+        final var mapped = GraphQlErrors.map(new CompletionException(bad.toStatusRuntimeException()), "Mutation.signUp");
+
+        assertThat(mapped.code()).isEqualTo(ErrorCode.BAD_USER_INPUT);
+        assertThat(mapped.extensions().get("fields")).isEqualTo(List.of(
+                Map.of("field", "username", "description", "already taken"),
+                Map.of("field", "email", "description", "is not an email address")));
+    }
+
+    @Test
+    void resourceExhausted_saysWhenToRetry() {
+        final var limited = PinholeException.resourceExhausted("too many likes", Duration.ofMillis(1500));
+
+        final var mapped = GraphQlErrors.map(limited.toStatusRuntimeException(), "Mutation.like");
+
+        assertThat(mapped.code()).isEqualTo(ErrorCode.RATE_LIMITED);
+        assertThat(mapped.message()).isEqualTo("too many likes");
+        assertThat(mapped.extensions()).containsEntry("retryAfterSeconds", 2L);
+    }
+
+    @Test
+    void unimplemented_saysTheFieldIsNotAvailableYet() {
+        final var mapped = GraphQlErrors.map(Status.UNIMPLEMENTED.asRuntimeException(), "Query.viewer");
+
+        assertThat(mapped.code()).isEqualTo(ErrorCode.UNAVAILABLE);
+        assertThat(mapped.message()).startsWith("not available yet").contains("Query.viewer");
+    }
+
+    @Test
+    void openCircuit_isUnavailable() {
+        final var open = CallNotPermittedException.createCallNotPermittedException(CircuitBreaker.ofDefaults("svc-x"));
+
+        assertThat(GraphQlErrors.map(open, "Query.feed").code()).isEqualTo(ErrorCode.UNAVAILABLE);
+    }
+
+    @Test
+    void gatewayException_keepsItsCodeAndMessage() {
+        final var mapped = GraphQlErrors.map(GatewayException.notAvailableYet("Query.feed", 6), "Query.feed");
+
+        assertThat(mapped.code()).isEqualTo(ErrorCode.UNAVAILABLE);
+        assertThat(mapped.message()).isEqualTo("not available yet: Query.feed lands with issue 6");
+    }
+}
