@@ -7,7 +7,7 @@ import path from 'node:path';
 
 const [protos, ...addresses] = process.argv.slice(2);
 const load = (file) => grpc.loadPackageDefinition(protoLoader.loadSync(path.join(protos, file),
-  { keepCase: true, defaults: true, includeDirs: [protos] }));
+  { keepCase: true, defaults: true, enums: String, includeDirs: [protos] }));
 const health = load('grpc/health/v1/health.proto').grpc.health.v1;
 const reflection = load('grpc/reflection/v1alpha/reflection.proto').grpc.reflection.v1alpha;
 
