@@ -127,9 +127,7 @@ public final class ShardedDatabase implements AutoCloseable {
             } catch (SQLException e) {
                 throw new ShardUnavailableException(logicalShard, server, e);
             }
-            final T result = work.apply(session);
-            session.commit(true);
-            return result;
+            return commitOrRollBack(session, work);
         }
     }
 
@@ -139,10 +137,24 @@ public final class ShardedDatabase implements AutoCloseable {
      */
     public <T> T onServer(int physicalServer, Function<SqlSession, T> work) {
         try (SqlSession session = sessionFactories.get(physicalServer).openSession(false)) {
-            final T result = work.apply(session);
-            session.commit(true);
-            return result;
+            return commitOrRollBack(session, work);
         }
+    }
+
+    /**
+     * Commits when {@code work} returns and rolls back when it throws. The rollback is forced: MyBatis skips it when
+     * only plain JDBC was used on the session, and the pool's reset to auto-commit would then commit the work.
+     */
+    private static <T> T commitOrRollBack(SqlSession session, Function<SqlSession, T> work) {
+        final T result;
+        try {
+            result = work.apply(session);
+        } catch (RuntimeException | Error e) {
+            session.rollback(true);
+            throw e;
+        }
+        session.commit(true);
+        return result;
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.pinhole.platform.shard;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pinhole.devstack.Devstack;
 import io.pinhole.devstack.DevstackExtension;
@@ -79,7 +80,7 @@ class ShardedDatabaseTest {
         database.migrate("classpath:db/platform-test");
         final long applied = database.inShard(0, session ->
                 scalar(session, "SELECT count(*) FROM flyway_schema_history WHERE success AND type = 'SQL'"));
-        assertThat(applied).isEqualTo(2L);
+        assertThat(applied).isEqualTo(3L); // V1_0 ID generator, V1_1 outbox, V10 the test's table
     }
 
     @Test
@@ -177,6 +178,16 @@ class ShardedDatabaseTest {
         final List<Long> inCallOrder = database.inShard(12, session ->
                 longs(session, "SELECT id FROM (SELECT next_id() AS id, n FROM generate_series(1, 2000) n) t ORDER BY n"));
         assertThat(inCallOrder).isSorted().doesNotHaveDuplicates();
+    }
+
+    @Test
+    void inShard_rollsBack_whenTheWorkThrows_evenAfterPlainJdbcWrites() {
+        assertThatThrownBy(() -> database.inShard(4, session -> {
+            scalar(session, "INSERT INTO items (worker) VALUES (99) RETURNING id");
+            throw new IllegalStateException("the change failed");
+        })).hasMessage("the change failed");
+        final long kept = database.inShard(4, session -> scalar(session, "SELECT count(*) FROM items WHERE worker = 99"));
+        assertThat(kept).isZero();
     }
 
     @Test
