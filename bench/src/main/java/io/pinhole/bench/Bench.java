@@ -9,19 +9,25 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
- * Entry point of {@code ./pinhole bench}: {@code ids [threads]} runs {@link IdGenerationBenchmark}. Results are
+ * Entry point of {@code ./pinhole bench}: {@code ids [threads]} runs {@link IdGenerationBenchmark}; {@code events
+ * [rate] [seconds]} runs {@link EventPipelineBenchmark}. Results are
  * printed and written as JSON under {@code bench/reports/}.
  */
 public final class Bench {
 
     private Bench() {}
 
-    public static void main(String[] args) throws RunnerException {
+    public static void main(String[] args) throws Exception {
         final String what = args.length > 0 ? args[0] : "ids";
         switch (what) {
             case "ids" -> ids(args.length > 1 ? Integer.parseInt(args[1]) : 4);
+            case "events" -> {
+                EventPipelineBenchmark.run(args.length > 1 ? Integer.parseInt(args[1]) : 500,
+                                           args.length > 2 ? Integer.parseInt(args[2]) : 20);
+                System.exit(0);
+            }
             default -> {
-                System.err.println("usage: ./pinhole bench ids [threads]   (unknown: " + Arrays.toString(args) + ")");
+                System.err.println("usage: ./pinhole bench ids [threads] | events [rate/s] [seconds]   (unknown: " + Arrays.toString(args) + ")");
                 System.exit(2);
             }
         }
