@@ -51,6 +51,15 @@ public final class OutboxRelay implements AutoCloseable {
         public static Settings defaults() {
             return new Settings(500, Duration.ofMillis(20), Duration.ofHours(1), Duration.ofSeconds(2));
         }
+
+        /** {@code PINHOLE_OUTBOX_BATCH}, {@code PINHOLE_OUTBOX_POLL}, {@code PINHOLE_OUTBOX_RETENTION}. */
+        public static Settings fromEnvironment(io.pinhole.platform.config.Env env) {
+            final Settings defaults = defaults();
+            return new Settings(env.integer("PINHOLE_OUTBOX_BATCH", defaults.batchSize()),
+                                env.duration("PINHOLE_OUTBOX_POLL", defaults.idlePoll()),
+                                env.duration("PINHOLE_OUTBOX_RETENTION", defaults.retention()),
+                                env.duration("PINHOLE_REDIS_TIMEOUT", defaults.redisTimeout()));
+        }
     }
 
     private final ShardedDatabase database;

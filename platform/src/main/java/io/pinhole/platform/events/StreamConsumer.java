@@ -25,6 +25,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.Timer;
 import io.pinhole.events.v1.EventEnvelope;
+import io.pinhole.platform.config.Env;
+import io.micrometer.core.instrument.Gauge;
+import java.util.concurrent.atomic.AtomicLong;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -77,6 +80,23 @@ public final class StreamConsumer implements AutoCloseable {
                                 Duration.ofMillis(200), Duration.ofSeconds(10));
         }
 
+        /**
+         * Defaults overridden by {@code PINHOLE_QUEUE_WORKERS}, {@code PINHOLE_QUEUE_BATCH},
+         * {@code PINHOLE_QUEUE_RECLAIM_IDLE}, {@code PINHOLE_QUEUE_MAX_DELIVERIES},
+         * {@code PINHOLE_QUEUE_BACKOFF_BASE} and {@code PINHOLE_QUEUE_BACKOFF_MAX}.
+         */
+        public static Settings fromEnvironment(Env env, String group, List<String> topics) {
+            final Settings defaults = of(group, topics);
+            return new Settings(group, topics,
+                    env.integer("PINHOLE_QUEUE_WORKERS", defaults.workers()),
+                    env.integer("PINHOLE_QUEUE_BATCH", defaults.batchSize()),
+                    defaults.block(),
+                    env.duration("PINHOLE_QUEUE_RECLAIM_IDLE", defaults.reclaimIdle()),
+                    env.integer("PINHOLE_QUEUE_MAX_DELIVERIES", defaults.maxDeliveries()),
+                    env.duration("PINHOLE_QUEUE_BACKOFF_BASE", defaults.baseBackoff()),
+                    env.duration("PINHOLE_QUEUE_BACKOFF_MAX", defaults.maxBackoff()));
+        }
+
         public Settings withWorkers(int count) {
             return new Settings(group, topics, count, batchSize, block, reclaimIdle, maxDeliveries, baseBackoff,
                                 maxBackoff);
@@ -101,6 +121,8 @@ public final class StreamConsumer implements AutoCloseable {
     private final Counter retries;
     private final Counter deadLetters;
     private final Timer handlerLatency;
+    private final Map<String, AtomicLong> lag = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> pending = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile boolean closing;
 
     private StreamConsumer(RedisClient client, Settings settings, EventHandler handler, MeterRegistry meters) {
@@ -114,6 +136,14 @@ public final class StreamConsumer implements AutoCloseable {
         deadLetters = Counter.builder("pinhole.queue.dead_letters").tag("group", group).register(registry);
         handlerLatency = Timer.builder("pinhole.queue.handler").tag("group", group)
                               .publishPercentiles(0.5, 0.99).register(registry);
+        for (String topic : settings.topics()) {
+            lag.put(topic, new AtomicLong());
+            pending.put(topic, new AtomicLong());
+            Gauge.builder("pinhole.queue.lag", lag.get(topic), AtomicLong::get).tag("group", group).tag("topic", topic)
+                 .description("entries not yet delivered to the group").register(registry);
+            Gauge.builder("pinhole.queue.pending", pending.get(topic), AtomicLong::get).tag("group", group)
+                 .tag("topic", topic).description("entries delivered and not yet acknowledged").register(registry);
+        }
     }
 
     /** Creates the group on every topic (from the beginning of the stream) if needed and starts the workers. */
@@ -166,6 +196,7 @@ public final class StreamConsumer implements AutoCloseable {
                 (a, b) -> Long.compare(a.dueNanos(), b.dueNanos()));
         private long lastReclaim;
         private long lastTrim = System.nanoTime();
+        private long lastStats;
         private final boolean trims;
 
         Worker(String name, boolean trims) {
@@ -185,6 +216,7 @@ public final class StreamConsumer implements AutoCloseable {
                         retryDue(redis);
                         reclaimIdle(redis);
                         trimAcknowledged(redis);
+                        refreshStats(redis);
                         for (StreamMessage<String, byte[]> message : redis.xreadgroup(consumer,
                                 XReadArgs.Builder.block(settings.block()).count(settings.batchSize()), offsets)) {
                             deliver(redis, message.getStream(), message, 1);
@@ -232,6 +264,23 @@ public final class StreamConsumer implements AutoCloseable {
             }
             lastTrim = System.nanoTime();
             settings.topics().forEach(topic -> StreamTrimmer.trimAcknowledged(redis, topic));
+        }
+
+        /** Worker 0 refreshes the lag and pending gauges every 5 s from XINFO GROUPS. */
+        private void refreshStats(RedisCommands<String, byte[]> redis) {
+            if (!trims || System.nanoTime() - lastStats < TimeUnit.SECONDS.toNanos(5)) {
+                return;
+            }
+            lastStats = System.nanoTime();
+            for (String topic : settings.topics()) {
+                for (Map<String, String> group : StreamTrimmer.groups(redis, topic)) {
+                    if (settings.group().equals(group.get("name"))) {
+                        pending.get(topic).set(Long.parseLong(group.getOrDefault("pending", "0")));
+                        final String behind = group.get("lag");
+                        lag.get(topic).set(behind == null || "null".equals(behind) ? 0 : Long.parseLong(behind));
+                    }
+                }
+            }
         }
 
         private long deliveries(RedisCommands<String, byte[]> redis, String topic, String id) {

@@ -23,7 +23,7 @@ public final class Topics {
     public static String of(EventEnvelope event) {
         return switch (event.getPayloadCase()) {
             case USER_SIGNED_UP, PROFILE_UPDATED -> USERS;
-            case FOLLOWED, UNFOLLOWED, BLOCKED -> FOLLOWS;
+            case FOLLOWED, UNFOLLOWED, BLOCKED, UNBLOCKED -> FOLLOWS;
             case MEDIA_POSTED, MEDIA_DELETED -> MEDIA;
             case LIKED, UNLIKED -> LIKES;
             case COMMENTED, COMMENT_DELETED -> COMMENTS;
