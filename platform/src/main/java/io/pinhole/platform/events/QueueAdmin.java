@@ -46,16 +46,22 @@ public final class QueueAdmin extends QueueAdminServiceGrpc.QueueAdminServiceImp
     @Override
     public void listDeadLetters(ListDeadLettersRequest request, StreamObserver<ListDeadLettersResponse> responses) {
         final int limit = request.getLimit() == 0 ? 20 : request.getLimit();
-        PinholeException.invalidArguments()
+        final String afterId = request.getAfterId();
+        checkTopicAndGroup(request.getTopic(), request.getGroup())
                 .addIf(limit < 1 || limit > 100, "limit", "must be 1–100 (0 means 20)")
-                .addIf(!request.getTopic().isEmpty() && !settings.topics().contains(request.getTopic()), "topic",
-                       "not a topic this service consumes: " + settings.topics())
+                .addIf(!afterId.isEmpty() && !afterId.matches(ENTRY_ID), "after_id", "not a stream entry ID")
+                .addIf(!afterId.isEmpty() && request.getTopic().isEmpty(), "after_id", "needs a topic")
                 .throwIfAny();
         final RedisCommands<String, byte[]> redis = connection.sync();
         final ListDeadLettersResponse.Builder response = ListDeadLettersResponse.newBuilder();
+        final Range<String> range = afterId.isEmpty() ? Range.create("-", "+")
+                : Range.from(Range.Boundary.excluding(afterId), Range.Boundary.including("+"));
         for (String topic : topics(request.getTopic())) {
+            if (response.getDeadLettersCount() >= limit) {
+                break;
+            }
             for (StreamMessage<String, byte[]> entry : redis.xrange(
-                    StreamConsumer.deadLetterStream(topic, settings.group()), Range.create("-", "+"),
+                    StreamConsumer.deadLetterStream(topic, settings.group()), range,
                     io.lettuce.core.Limit.from(limit - response.getDeadLettersCount()))) {
                 response.addDeadLetters(toDeadLetter(topic, entry));
             }
@@ -67,10 +73,10 @@ public final class QueueAdmin extends QueueAdminServiceGrpc.QueueAdminServiceImp
     @Override
     public void replayDeadLetters(ReplayDeadLettersRequest request,
                                   StreamObserver<ReplayDeadLettersResponse> responses) {
-        PinholeException.invalidArguments()
+        checkTopicAndGroup(request.getTopic(), request.getGroup())
                 .addIf(!request.getAll() && request.getIdsCount() == 0, "ids", "name entries, or set all")
-                .addIf(!request.getTopic().isEmpty() && !settings.topics().contains(request.getTopic()), "topic",
-                       "not a topic this service consumes: " + settings.topics())
+                .addIf(request.getIdsList().stream().anyMatch(id -> !id.matches(ENTRY_ID)), "ids",
+                       "not a stream entry ID")
                 .throwIfAny();
         final RedisCommands<String, byte[]> redis = connection.sync();
         int replayed = 0;
@@ -81,9 +87,6 @@ public final class QueueAdmin extends QueueAdminServiceGrpc.QueueAdminServiceImp
                 entries.addAll(redis.xrange(deadStream, Range.create("-", "+")));
             } else {
                 for (String id : request.getIdsList()) {
-                    if (!id.matches("\\d+-\\d+")) {
-                        throw PinholeException.invalidArgument("ids", "not a stream entry ID: " + id);
-                    }
                     entries.addAll(redis.xrange(deadStream, Range.create(id, id)));
                 }
             }
@@ -114,6 +117,7 @@ public final class QueueAdmin extends QueueAdminServiceGrpc.QueueAdminServiceImp
             for (Map<String, String> group : StreamTrimmer.groups(redis, topic)) {
                 if (settings.group().equals(group.get("name"))) {
                     stats.setPending(Long.parseLong(group.getOrDefault("pending", "0")));
+                    stats.setConsumers(Integer.parseInt(group.getOrDefault("consumers", "0")));
                     final String lag = group.get("lag");
                     stats.setLag(lag == null || "null".equals(lag) ? 0 : Long.parseLong(lag));
                 }
@@ -123,6 +127,16 @@ public final class QueueAdmin extends QueueAdminServiceGrpc.QueueAdminServiceImp
         }
         responses.onNext(response.build());
         responses.onCompleted();
+    }
+
+    private static final String ENTRY_ID = "\\d+-\\d+";
+
+    private PinholeException.Violations checkTopicAndGroup(String topic, String group) {
+        return PinholeException.invalidArguments()
+                .addIf(!topic.isEmpty() && !settings.topics().contains(topic), "topic",
+                       "not a topic this service consumes: " + settings.topics())
+                .addIf(!group.isEmpty() && !group.equals(settings.group()), "group",
+                       "this service's consumer group is " + settings.group());
     }
 
     private List<String> topics(String requested) {
@@ -137,6 +151,14 @@ public final class QueueAdmin extends QueueAdminServiceGrpc.QueueAdminServiceImp
                 .setDeliveries(Integer.parseInt(text(body.get("deliveries")).isEmpty() ? "0"
                         : text(body.get("deliveries"))))
                 .setLastError(text(body.get("error")));
+        final byte[] event = body.get(StreamConsumer.EVENT);
+        if (event != null) {
+            try {
+                letter.setEvent(io.pinhole.events.v1.EventEnvelope.parseFrom(event));
+            } catch (com.google.protobuf.InvalidProtocolBufferException unreadable) {
+                // A poison entry that is not an EventEnvelope: listed without its event.
+            }
+        }
         final String deadAt = text(body.get("dead_at"));
         if (!deadAt.isEmpty()) {
             final Instant at = Instant.parse(deadAt);

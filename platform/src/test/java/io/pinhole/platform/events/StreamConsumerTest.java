@@ -171,10 +171,14 @@ class StreamConsumerTest {
             assertThat(letter.getDeliveries()).isEqualTo(3);
             assertThat(letter.getLastError()).contains("cannot digest liker 666");
             assertThat(letter.getTopic()).isEqualTo(topic);
+            assertThat(letter.getEvent().getLiked().getLikerId()).isEqualTo(666);
+            assertThat(stub.listDeadLetters(ListDeadLettersRequest.newBuilder().setTopic(topic)
+                    .setAfterId(letter.getId()).build()).getDeadLettersCount()).isZero();
             await().atMost(Duration.ofSeconds(5)).until(() -> pending(topic, "svc-poison") == 0);
             final GroupStats stats = stub.getQueueStats(GetQueueStatsRequest.getDefaultInstance()).getGroups(0);
             assertThat(stats.getDeadLetters()).isEqualTo(1);
             assertThat(stats.getPending()).isZero();
+            assertThat(stats.getConsumers()).isEqualTo(2);
 
             poisoned.set(false);
             assertThat(stub.replayDeadLetters(ReplayDeadLettersRequest.newBuilder().addIds(letter.getId()).build())
@@ -183,9 +187,13 @@ class StreamConsumerTest {
             assertThat(stub.listDeadLetters(ListDeadLettersRequest.getDefaultInstance()).getDeadLettersCount())
                     .isZero();
 
-            final var error = catchThrowableOfType(StatusRuntimeException.class, () ->
-                    stub.listDeadLetters(ListDeadLettersRequest.newBuilder().setLimit(1000).build()));
-            assertThat(error.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+            for (ListDeadLettersRequest bad : List.of(
+                    ListDeadLettersRequest.newBuilder().setLimit(1000).build(),
+                    ListDeadLettersRequest.newBuilder().setGroup("svc-someone-else").build(),
+                    ListDeadLettersRequest.newBuilder().setTopic(topic).setAfterId("yesterday").build())) {
+                final var error = catchThrowableOfType(StatusRuntimeException.class, () -> stub.listDeadLetters(bad));
+                assertThat(error.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+            }
         }
     }
 
