@@ -51,7 +51,8 @@ public final class RedisServer {
                 "--dir", dir.toString(),
                 "--save", ""));
         if (context.durable()) {
-            command.addAll(List.of("--appendonly", "yes", "--appendfsync", "everysec"));
+            // fsync every write: the outbox relay marks events sent once Redis acknowledged them (ADR 0005).
+            command.addAll(List.of("--appendonly", "yes", "--appendfsync", "always"));
         } else {
             command.addAll(List.of("--appendonly", "no"));
         }

@@ -63,7 +63,8 @@ public final class OutboxRelay implements AutoCloseable {
     }
 
     private final ShardedDatabase database;
-    private final StatefulRedisConnection<String, byte[]> redis;
+    private final RedisClient redisClient;
+    private volatile StatefulRedisConnection<String, byte[]> redis;
     private final Settings settings;
     private final Counter published;
     private final Timer passTimer;
@@ -73,9 +74,7 @@ public final class OutboxRelay implements AutoCloseable {
     private OutboxRelay(ShardedDatabase database, RedisClient redisClient, Settings settings, MeterRegistry meters) {
         this.database = requireNonNull(database, "database");
         this.settings = requireNonNull(settings, "settings");
-        // Its own connection: the relay pipelines a batch of XADDs by turning automatic flushing off.
-        this.redis = redisClient.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE));
-        this.redis.setAutoFlushCommands(false);
+        this.redisClient = requireNonNull(redisClient, "redisClient");
         final MeterRegistry registry = meters != null ? meters : Metrics.globalRegistry;
         this.published = Counter.builder("pinhole.outbox.published").description("events moved to Redis Streams")
                                 .register(registry);
@@ -83,6 +82,20 @@ public final class OutboxRelay implements AutoCloseable {
                               .register(registry);
         Gauge.builder("pinhole.outbox.backlog", backlog, AtomicLong::get)
              .description("unsent outbox rows seen at the last pass (at most one batch per shard)").register(registry);
+    }
+
+    /**
+     * The relay's own connection, opened on first use so that a service starts while Redis is down (Lettuce then
+     * reconnects by itself). Automatic flushing is off: the relay pipelines a batch of XADDs.
+     */
+    private synchronized StatefulRedisConnection<String, byte[]> redis() {
+        if (redis == null) {
+            final StatefulRedisConnection<String, byte[]> connection =
+                    redisClient.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE));
+            connection.setAutoFlushCommands(false);
+            redis = connection;
+        }
+        return redis;
     }
 
     /** A relay that runs only when {@link #relayOnce()} is called (tests, benchmarks). */
@@ -148,7 +161,8 @@ public final class OutboxRelay implements AutoCloseable {
                 }
                 final List<Long> ids = new ArrayList<>();
                 final List<RedisFuture<String>> acks = new ArrayList<>();
-                final RedisAsyncCommands<String, byte[]> commands = redis.async();
+                final StatefulRedisConnection<String, byte[]> stream = redis();
+                final RedisAsyncCommands<String, byte[]> commands = stream.async();
                 try (PreparedStatement select = connection.prepareStatement(
                         "SELECT id, topic, event_id, payload FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT ?")) {
                     select.setInt(1, settings.batchSize());
@@ -164,7 +178,7 @@ public final class OutboxRelay implements AutoCloseable {
                 if (ids.isEmpty()) {
                     return new int[] {0, 0};
                 }
-                redis.flushCommands();
+                stream.flushCommands();
                 awaitAll(acks);
                 try (PreparedStatement update = connection.prepareStatement(
                         "UPDATE outbox SET sent_at = clock_timestamp() WHERE id = ANY (?)")) {
@@ -238,6 +252,8 @@ public final class OutboxRelay implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        redis.close();
+        if (redis != null) {
+            redis.close();
+        }
     }
 }
