@@ -1,5 +1,6 @@
 package io.pinhole.devstack;
 
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -77,10 +78,10 @@ final class Ports {
     }
 
     private static int ephemeralRangeStart() {
-        try {
-            final String range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range"),
-                    StandardCharsets.US_ASCII).trim();
-            return Integer.parseInt(range.split("\\s+")[0]);
+        // Read as a stream: procfs reports a size of 0 and Files.readString/readAllBytes return a truncated "3" here.
+        try (BufferedReader reader = Files.newBufferedReader(Path.of("/proc/sys/net/ipv4/ip_local_port_range"),
+                                                             StandardCharsets.US_ASCII)) {
+            return Integer.parseInt(reader.readLine().trim().split("\\s+")[0]);
         } catch (IOException | RuntimeException e) {
             return 32768; // Linux's default
         }
