@@ -146,20 +146,13 @@ public final class StreamConsumer implements AutoCloseable {
         }
     }
 
-    /** Creates the group on every topic (from the beginning of the stream) if needed and starts the workers. */
+    /**
+     * Starts the workers. Each creates the group on every topic (from the beginning of the stream) if needed; while
+     * Redis is unreachable, workers keep retrying, so a service starts whether or not Redis is up.
+     */
     public static StreamConsumer start(RedisClient client, Settings settings, EventHandler handler,
                                        MeterRegistry meters) {
         final StreamConsumer consumer = new StreamConsumer(client, settings, handler, meters);
-        try (StatefulRedisConnection<String, byte[]> connection = consumer.connect()) {
-            for (String topic : settings.topics()) {
-                try {
-                    connection.sync().xgroupCreate(StreamOffset.from(topic, "0-0"), settings.group(),
-                                                   XGroupCreateArgs.Builder.mkstream());
-                } catch (RedisBusyException alreadyThere) {
-                    // BUSYGROUP: another instance created it.
-                }
-            }
-        }
         for (int i = 0; i < settings.workers(); i++) {
             final Thread thread = new Thread(consumer.new Worker(consumer.instance + "-" + i, i == 0),
                                              settings.group() + "-worker-" + i);
@@ -206,28 +199,51 @@ public final class StreamConsumer implements AutoCloseable {
 
         @Override
         public void run() {
-            try (StatefulRedisConnection<String, byte[]> connection = connect()) {
-                final RedisCommands<String, byte[]> redis = connection.sync();
-                @SuppressWarnings("unchecked")
-                final StreamOffset<String>[] offsets = settings.topics().stream()
-                        .map(StreamOffset::lastConsumed).toArray(StreamOffset[]::new);
-                while (!closing) {
-                    try {
-                        retryDue(redis);
-                        reclaimIdle(redis);
-                        trimAcknowledged(redis);
-                        refreshStats(redis);
-                        for (StreamMessage<String, byte[]> message : redis.xreadgroup(consumer,
-                                XReadArgs.Builder.block(settings.block()).count(settings.batchSize()), offsets)) {
-                            deliver(redis, message.getStream(), message, 1);
-                        }
-                    } catch (RuntimeException e) {
-                        if (closing) {
-                            break;
-                        }
-                        log.warn("{} worker {}: {}; retrying", settings.group(), consumer.getName(), e.toString());
-                        pause(Duration.ofMillis(500));
+            while (!closing) {
+                try (StatefulRedisConnection<String, byte[]> connection = connect()) {
+                    consume(connection.sync());
+                } catch (RuntimeException e) {
+                    if (closing) {
+                        break;
                     }
+                    log.warn("{} worker {}: {}; retrying", settings.group(), consumer.getName(), e.toString());
+                    pause(Duration.ofMillis(500));
+                }
+            }
+        }
+
+        private void consume(RedisCommands<String, byte[]> redis) {
+            ensureGroups(redis);
+            @SuppressWarnings("unchecked")
+            final StreamOffset<String>[] offsets = settings.topics().stream()
+                    .map(StreamOffset::lastConsumed).toArray(StreamOffset[]::new);
+            while (!closing) {
+                try {
+                    retryDue(redis);
+                    reclaimIdle(redis);
+                    trimAcknowledged(redis);
+                    refreshStats(redis);
+                    for (StreamMessage<String, byte[]> message : redis.xreadgroup(consumer,
+                            XReadArgs.Builder.block(settings.block()).count(settings.batchSize()), offsets)) {
+                        deliver(redis, message.getStream(), message, 1);
+                    }
+                } catch (io.lettuce.core.RedisCommandExecutionException e) {
+                    if (String.valueOf(e.getMessage()).startsWith("NOGROUP")) {
+                        ensureGroups(redis); // the stream or group vanished (e.g. Redis restarted without data)
+                    } else {
+                        throw e;
+                    }
+                }
+            }
+        }
+
+        private void ensureGroups(RedisCommands<String, byte[]> redis) {
+            for (String topic : settings.topics()) {
+                try {
+                    redis.xgroupCreate(StreamOffset.from(topic, "0-0"), settings.group(),
+                                       XGroupCreateArgs.Builder.mkstream());
+                } catch (RedisBusyException alreadyThere) {
+                    // BUSYGROUP: another worker or instance created it.
                 }
             }
         }

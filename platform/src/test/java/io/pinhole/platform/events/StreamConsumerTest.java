@@ -113,6 +113,24 @@ class StreamConsumerTest {
     }
 
     @Test
+    void consumerStartedWhileRedisIsDown_consumesOnceRedisIsBack(Devstack devstack) {
+        final String topic = topic();
+        final Set<String> handled = ConcurrentHashMap.newKeySet();
+        devstack.redis().stop();
+        try (StreamConsumer consumer = StreamConsumer.start(redisClient, fast("svc-late", topic),
+                event -> handled.add(event.getEventId()), null)) {
+            devstack.redis().start();
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
+                publish(topic, like(1));
+                return true;
+            });
+            await().atMost(Duration.ofSeconds(30)).until(() -> !handled.isEmpty());
+        } finally {
+            devstack.redis().start();
+        }
+    }
+
+    @Test
     void workerKilledBetweenSideEffectAndAck_anotherWorkerGetsIt_andTheEffectHappensOnce() throws Exception {
         final String topic = topic();
         final EventEnvelope event = like(4242);
