@@ -8,7 +8,6 @@ import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
-import io.grpc.protobuf.ProtoUtils;
 import io.grpc.protobuf.StatusProto;
 import io.lettuce.core.RedisConnectionException;
 import io.pinhole.platform.shard.ShardedDatabase.ShardUnavailableException;
@@ -27,10 +26,6 @@ import org.slf4j.LoggerFactory;
 public final class GrpcErrors {
 
     private static final Logger log = LoggerFactory.getLogger(GrpcErrors.class);
-
-    /** The trailer gRPC uses for {@code google.rpc.Status} details. */
-    public static final Metadata.Key<com.google.rpc.Status> STATUS_DETAILS_KEY =
-            ProtoUtils.keyForProto(com.google.rpc.Status.getDefaultInstance());
 
     private GrpcErrors() {}
 

@@ -81,7 +81,7 @@ public final class OutboxRelay implements AutoCloseable {
         this.passTimer = Timer.builder("pinhole.outbox.pass").description("one relay pass over every shard")
                               .register(registry);
         Gauge.builder("pinhole.outbox.backlog", backlog, AtomicLong::get)
-             .description("unsent outbox rows seen at the last pass (at most one batch per shard)").register(registry);
+             .description("unsent outbox rows left after the last pass").register(registry);
     }
 
     /**
@@ -140,24 +140,24 @@ public final class OutboxRelay implements AutoCloseable {
     public int relayOnce() {
         final long started = System.nanoTime();
         int total = 0;
-        long seen = 0;
+        long remaining = 0;
         for (int shard = 0; shard < database.shardMap().logicalShards(); shard++) {
-            final int[] counts = relayShard(shard);
-            total += counts[0];
-            seen += counts[1];
+            final long[] counts = relayShard(shard);
+            total += (int) counts[0];
+            remaining += counts[1];
         }
-        backlog.set(seen - total);
+        backlog.set(remaining);
         passTimer.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
         return total;
     }
 
-    /** Returns {published, rows seen}. */
-    private int[] relayShard(int shard) {
+    /** Returns {published, unsent rows left}; the rows left are counted only when a full batch was taken. */
+    private long[] relayShard(int shard) {
         return database.inShard(shard, session -> {
             final Connection connection = session.getConnection();
             try {
                 if (!tryLock(connection, shard)) {
-                    return new int[] {0, 0};
+                    return new long[] {0, 0};
                 }
                 final List<Long> ids = new ArrayList<>();
                 final List<RedisFuture<String>> acks = new ArrayList<>();
@@ -170,13 +170,14 @@ public final class OutboxRelay implements AutoCloseable {
                         while (rows.next()) {
                             ids.add(rows.getLong(1));
                             acks.add(commands.xadd(rows.getString(2), Map.of(
-                                    "event", rows.getBytes(4),
-                                    "event_id", rows.getString(3).getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+                                    StreamConsumer.EVENT, rows.getBytes(4),
+                                    StreamConsumer.EVENT_ID,
+                                    rows.getString(3).getBytes(java.nio.charset.StandardCharsets.UTF_8))));
                         }
                     }
                 }
                 if (ids.isEmpty()) {
-                    return new int[] {0, 0};
+                    return new long[] {0, 0};
                 }
                 stream.flushCommands();
                 awaitAll(acks);
@@ -187,11 +188,20 @@ public final class OutboxRelay implements AutoCloseable {
                     update.executeUpdate();
                 }
                 published.increment(ids.size());
-                return new int[] {ids.size(), ids.size()};
+                return new long[] {ids.size(), ids.size() < settings.batchSize() ? 0 : unsent(connection)};
             } catch (SQLException e) {
                 throw new IllegalStateException("relaying outbox of shard " + shard + " failed", e);
             }
         });
+    }
+
+    private static long unsent(Connection connection) throws SQLException {
+        try (PreparedStatement count = connection.prepareStatement(
+                "SELECT count(*) FROM outbox WHERE sent_at IS NULL");
+             ResultSet row = count.executeQuery()) {
+            row.next();
+            return row.getLong(1);
+        }
     }
 
     private static boolean tryLock(Connection connection, int shard) throws SQLException {

@@ -182,6 +182,29 @@ class OutboxRelayTest {
     }
 
     @Test
+    void backlogGauge_countsTheRowsLeftAfterAPass() {
+        final io.micrometer.core.instrument.simple.SimpleMeterRegistry meters =
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        try (OutboxRelay relay = OutboxRelay.create(database, redisClient,
+                new OutboxRelay.Settings(10, Duration.ofMillis(20), Duration.ofHours(1), Duration.ofSeconds(2)),
+                meters)) {
+            while (relay.relayOnce() > 0) {
+                // drain what other tests left
+            }
+            for (int i = 0; i < 25; i++) {
+                final int liker = i;
+                database.inShard(0, session -> Outbox.append(session, like(31_337, liker)));
+            }
+            assertThat(relay.relayOnce()).isEqualTo(10);
+            assertThat(meters.get("pinhole.outbox.backlog").gauge().value()).isEqualTo(15.0);
+            assertThat(meters.get("pinhole.outbox.published").counter().count()).isEqualTo(10.0);
+            relay.relayOnce();
+            relay.relayOnce();
+            assertThat(meters.get("pinhole.outbox.backlog").gauge().value()).isZero();
+        }
+    }
+
+    @Test
     void prune_deletesSentRowsOlderThanTheRetention_andKeepsUnsentOnes() {
         database.inShard(1, session -> Outbox.append(session, like(55, 1)));
         try (OutboxRelay relay = OutboxRelay.create(database, redisClient,

@@ -205,6 +205,14 @@ class StreamConsumerTest {
             assertThat(stub.listDeadLetters(ListDeadLettersRequest.getDefaultInstance()).getDeadLettersCount())
                     .isZero();
 
+            for (ReplayDeadLettersRequest bad : List.of(
+                    ReplayDeadLettersRequest.getDefaultInstance(),
+                    ReplayDeadLettersRequest.newBuilder().addIds("not-an-id").build(),
+                    ReplayDeadLettersRequest.newBuilder().setAll(true).setTopic("no.such.topic").build())) {
+                final var error = catchThrowableOfType(StatusRuntimeException.class,
+                        () -> stub.replayDeadLetters(bad));
+                assertThat(error.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+            }
             for (ListDeadLettersRequest bad : List.of(
                     ListDeadLettersRequest.newBuilder().setLimit(1000).build(),
                     ListDeadLettersRequest.newBuilder().setGroup("svc-someone-else").build(),

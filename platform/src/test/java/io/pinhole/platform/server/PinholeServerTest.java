@@ -5,19 +5,15 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.google.rpc.BadRequest;
 import com.linecorp.armeria.client.WebClient;
-import com.linecorp.armeria.client.grpc.GrpcClients;
 import com.linecorp.armeria.common.AggregatedHttpResponse;
 import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.RequestHeaders;
-import com.linecorp.armeria.server.Server;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
-import io.grpc.health.v1.HealthGrpc;
 import io.grpc.protobuf.StatusProto;
 import io.grpc.reflection.v1alpha.ServerReflectionGrpc;
 import io.grpc.reflection.v1alpha.ServerReflectionRequest;
@@ -25,6 +21,7 @@ import io.grpc.reflection.v1alpha.ServerReflectionResponse;
 import io.grpc.reflection.v1alpha.ServiceResponse;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
+import io.pinhole.platform.testing.RunningService;
 import io.pinhole.test.v1.EchoRequest;
 import io.pinhole.test.v1.EchoResponse;
 import io.pinhole.test.v1.EchoServiceGrpc;
@@ -40,7 +37,7 @@ class PinholeServerTest {
 
     private static final EchoService echo = new EchoService();
     private static PinholeServer.Builder builder;
-    private static Server server;
+    private static RunningService server;
     private static String base;
     private static EchoServiceBlockingStub stub;
 
@@ -48,24 +45,22 @@ class PinholeServerTest {
     static void start() {
         builder = PinholeServer.builder("svc-test").port(0).service(echo)
                 .exampleRequest(EchoServiceGrpc.SERVICE_NAME, "Echo", EchoRequest.newBuilder().setText("hi").build());
-        server = PinholeServer.start(builder.build());
-        base = "http://127.0.0.1:" + server.activeLocalPort();
-        stub = GrpcClients.newClient(base, EchoServiceBlockingStub.class);
+        server = RunningService.start(builder.build());
+        base = server.baseUrl();
+        stub = server.client(EchoServiceBlockingStub.class);
     }
 
     @AfterAll
     static void stop() {
-        server.stop().join();
+        server.close();
     }
 
     @Test
     void health_isServing_thenFollowsReadiness() {
-        final var health = GrpcClients.newClient(base, HealthGrpc.HealthBlockingStub.class);
-        assertThat(health.check(HealthCheckRequest.getDefaultInstance()).getStatus()).isEqualTo(ServingStatus.SERVING);
+        assertThat(server.health()).isEqualTo(ServingStatus.SERVING);
         builder.readiness().setHealthy(false);
         try {
-            assertThat(health.check(HealthCheckRequest.getDefaultInstance()).getStatus())
-                    .isEqualTo(ServingStatus.NOT_SERVING);
+            assertThat(server.health()).isEqualTo(ServingStatus.NOT_SERVING);
         } finally {
             builder.readiness().setHealthy(true);
         }
@@ -74,7 +69,7 @@ class PinholeServerTest {
 
     @Test
     void reflection_listsTheServices() throws Exception {
-        final var reflection = GrpcClients.newClient(base, ServerReflectionGrpc.ServerReflectionStub.class);
+        final var reflection = server.client(ServerReflectionGrpc.ServerReflectionStub.class);
         final CompletableFuture<List<String>> names = new CompletableFuture<>();
         final StreamObserver<ServerReflectionRequest> requests = reflection.serverReflectionInfo(
                 new StreamObserver<>() {
