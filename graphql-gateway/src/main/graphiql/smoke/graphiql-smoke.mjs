@@ -31,9 +31,19 @@ try {
 
   await page.goto(`${base}/graphiql`, { waitUntil: 'load', timeout: 60_000 });
   await page.waitForSelector('.graphiql-execute-button', { timeout: 60_000 });
-  await page.click('.graphiql-execute-button');
+  // The button appears before the Monaco editor has loaded the example query (its workers start asynchronously);
+  // clicking then runs nothing. Wait for the query text, and click again if the first run produced no result.
+  await page.locator('.graphiql-query-editor').getByText('viewer').first().waitFor({ timeout: 60_000 });
   const result = page.locator('.result-window');
-  await result.getByText('"viewer"').waitFor({ timeout: 30_000 });
+  for (let attempt = 1; ; attempt++) {
+    await page.click('.graphiql-execute-button');
+    try {
+      await result.getByText('"viewer"').waitFor({ timeout: 15_000 });
+      break;
+    } catch (error) {
+      if (attempt === 3) throw error;
+    }
+  }
   if (process.env.GRAPHIQL_SCREENSHOT) await page.screenshot({ path: process.env.GRAPHIQL_SCREENSHOT });
   console.log(JSON.stringify({ requestsOutside, pageErrors, result: await result.innerText() }));
 } finally {
