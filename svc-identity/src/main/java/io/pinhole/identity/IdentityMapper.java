@@ -38,7 +38,7 @@ interface IdentityMapper {
     @Select("""
             <script>
             <foreach collection="idsBySchema" index="schema" item="ids" separator=" UNION ALL ">
-              SELECT """ + USER_COLUMNS + """
+              SELECT """ + " " + USER_COLUMNS + """
                FROM ${schema}.users WHERE id IN
               <foreach collection="ids" item="id" open="(" separator="," close=")">#{id}</foreach>
             </foreach>
@@ -106,7 +106,7 @@ interface IdentityMapper {
     @Select("""
             <script>
             <foreach collection="schemas" item="schema" separator=" UNION ALL ">
-              (SELECT """ + USER_COLUMNS + """
+              (SELECT """ + " " + USER_COLUMNS + """
                FROM ${schema}.users
                WHERE id IN (SELECT user_id FROM ${schema}.search_terms WHERE term &gt;= #{from} AND term &lt; #{to})
                ORDER BY username = #{exact} DESC, follower_count DESC, id LIMIT #{limit})
@@ -117,8 +117,9 @@ interface IdentityMapper {
 
     // ---- follow graph: `following` (truth, follower's shard) and `followers` (mirror, followee's shard) ----
 
-    @Select("SELECT pg_advisory_xact_lock(#{key})")
-    void lock(@Param("key") long key);
+    /** Waits for the transaction-scoped advisory lock {@code key}. */
+    @Select("SELECT 1 FROM pg_advisory_xact_lock(#{key})")
+    int lock(@Param("key") long key);
 
     @Select("SELECT followee_id AS user_id, pending, created_at FROM ${schema}.following"
             + " WHERE follower_id = #{follower} AND followee_id = #{followee}")

@@ -9,6 +9,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
 import io.pinhole.devstack.Devstack;
 import io.pinhole.devstack.DevstackExtension;
+import io.pinhole.events.v1.EventEnvelope;
 import io.pinhole.identity.v1.IdentityServiceGrpc.IdentityServiceBlockingStub;
 import io.pinhole.identity.v1.SignUpRequest;
 import io.pinhole.identity.v1.SignUpResponse;
@@ -17,6 +18,7 @@ import io.pinhole.platform.config.PinholeService;
 import io.pinhole.platform.id.PinholeIds;
 import io.pinhole.platform.server.Viewer;
 import io.pinhole.platform.testing.RunningService;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.HashMap;
@@ -123,5 +125,44 @@ final class IdentityFixture {
                 throw new AssertionError(e);
             }
         }).map(BadRequest.FieldViolation::getField).toList();
+    }
+
+    private static io.lettuce.core.RedisClient redis;
+
+    /** A Redis client for tests that look at streams or keys directly. */
+    static synchronized io.lettuce.core.RedisClient redis() {
+        if (redis == null) {
+            redis = io.lettuce.core.RedisClient.create(DevstackExtension.shared().redis().uri());
+        }
+        return redis;
+    }
+
+    private static final io.lettuce.core.codec.RedisCodec<String, byte[]> STRING_KEYS =
+            io.lettuce.core.codec.RedisCodec.of(io.lettuce.core.codec.StringCodec.UTF8, io.lettuce.core.codec.ByteArrayCodec.INSTANCE);
+
+    /** Appends an event the way the outbox relay does. */
+    static void publish(String topic, EventEnvelope event) {
+        try (var connection = redis().connect(STRING_KEYS)) {
+            connection.sync().xadd(topic, Map.of("event", event.toByteArray(),
+                                                 "event_id", event.getEventId().getBytes(StandardCharsets.UTF_8)));
+        }
+    }
+
+    /** True when the topic's stream holds an event matching {@code test}. */
+    static boolean streamHolds(String topic, java.util.function.Predicate<EventEnvelope> test) {
+        try (var connection = redis().connect(STRING_KEYS)) {
+            return connection.sync().xrange(topic, io.lettuce.core.Range.create("-", "+"))
+                    .stream().map(message -> message.getBody().get("event"))
+                    .anyMatch(bytes -> {
+                        if (bytes == null) {
+                            return false;
+                        }
+                        try {
+                            return test.test(EventEnvelope.parseFrom(bytes));
+                        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                            return false;
+                        }
+                    });
+        }
     }
 }

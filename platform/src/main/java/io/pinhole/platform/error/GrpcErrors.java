@@ -82,7 +82,8 @@ public final class GrpcErrors {
                 || current instanceof SQLTransientException
                 || current instanceof java.net.ConnectException
                 || current instanceof RedisConnectionException
-                || current instanceof CallNotPermittedException) {
+                || current instanceof CallNotPermittedException
+                || current instanceof java.sql.SQLException sql && isConnectionLoss(sql.getSQLState())) {
                 return true;
             }
             if (current.getCause() == current) {
@@ -90,6 +91,14 @@ public final class GrpcErrors {
             }
         }
         return false;
+    }
+
+    /**
+     * SQLSTATE class 08 (connection exception) and 57P01–57P03 (the server is shutting down, crashed or not yet
+     * accepting connections): the database went away under the call, which a retry may not meet.
+     */
+    private static boolean isConnectionLoss(String sqlState) {
+        return sqlState != null && (sqlState.startsWith("08") || sqlState.startsWith("57P"));
     }
 
     private static String method(RequestContext ctx) {
