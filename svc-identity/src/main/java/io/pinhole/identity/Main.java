@@ -33,8 +33,8 @@ public final class Main {
         PinholeServer.start(newServer(Env.system()));
     }
 
-    /** The whole service, configured once from {@code env}. */
-    static Server newServer(Env env) {
+    /** The whole service, configured once from {@code env}; public so that other modules' tests can run it. */
+    public static Server newServer(Env env) {
         final PinholeServer.Builder server = PinholeServer.builder(PinholeService.IDENTITY, env);
         configureServices(server, env);
         return server.build();
