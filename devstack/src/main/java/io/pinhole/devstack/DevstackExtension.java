@@ -43,8 +43,16 @@ public final class DevstackExtension implements ParameterResolver {
 
     @Override
     public Object resolveParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
+        return shared(extensionContext);
+    }
+
+    /**
+     * The shared devstack, registered in the root context's store, whose AutoCloseable values are closed when the
+     * whole test run ends, in reverse order of registration: a service a test extension registers afterwards (e.g.
+     * svc-identity's IdentityFixture) is therefore stopped before the servers it uses.
+     */
+    public static Devstack shared(ExtensionContext extensionContext) {
         final Devstack devstack = shared();
-        // Stored in the root context, whose store closes AutoCloseable values when the whole test run ends.
         extensionContext.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(Devstack.class, key -> devstack,
                 Devstack.class);
         return devstack;

@@ -1,6 +1,5 @@
 package io.pinhole.identity;
 
-import com.linecorp.armeria.common.prometheus.PrometheusMeterRegistries;
 import com.linecorp.armeria.server.Server;
 import com.spotify.folsom.MemcacheClient;
 import io.lettuce.core.RedisClient;
@@ -41,8 +40,7 @@ public final class Main {
     }
 
     static void configureServices(PinholeServer.Builder server, Env env) {
-        final PrometheusMeterRegistry meters = PrometheusMeterRegistries.newRegistry();
-        server.meterRegistry(meters);
+        final PrometheusMeterRegistry meters = server.meterRegistry();
 
         final ShardedDatabase database = ShardedDatabase.open(
                 DatabaseConfig.fromEnvironment(env, PinholeService.IDENTITY.databaseName()),

@@ -36,7 +36,7 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-@ExtendWith(DevstackExtension.class)
+@ExtendWith({DevstackExtension.class, IdentityFixture.class})
 class AccountsTest {
 
     private static final String PASSWORD = "correct horse battery";

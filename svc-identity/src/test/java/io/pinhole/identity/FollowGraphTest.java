@@ -37,17 +37,11 @@ import io.pinhole.platform.id.PinholeIds;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-@ExtendWith(DevstackExtension.class)
+@ExtendWith({DevstackExtension.class, IdentityFixture.class})
 class FollowGraphTest {
-
-    @BeforeAll
-    static void start() {
-        IdentityFixture.service();
-    }
 
     private static User user(long id) {
         return anonymous().getUsers(GetUsersRequest.newBuilder().addUserIds(id).build()).getUsersOrThrow(id);

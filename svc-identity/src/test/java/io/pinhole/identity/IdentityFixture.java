@@ -26,12 +26,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * One svc-identity per test JVM, on devstack's PostgreSQL ×2, Redis and memcached, shared by the test classes
  * (starting it migrates 16 shards on two servers). Argon2 runs with small parameters so that sign-ups stay fast.
+ * Test classes register it with {@code @ExtendWith(IdentityFixture.class)}; it is stopped at the end of the run,
+ * before devstack.
  */
-final class IdentityFixture {
+final class IdentityFixture implements BeforeAllCallback {
 
     /** The environment tests run the service with; a test may start a second instance with overrides. */
     static Map<String, String> environment(Devstack devstack) {
@@ -55,14 +59,23 @@ final class IdentityFixture {
     private static final AtomicInteger names = new AtomicInteger();
     private static final String RUN = Long.toString(System.nanoTime() % 100_000, 36);
 
-    private IdentityFixture() {}
+    IdentityFixture() {}
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        final Devstack devstack = DevstackExtension.shared(context);
+        synchronized (IdentityFixture.class) {
+            service = context.getRoot().getStore(ExtensionContext.Namespace.create(IdentityFixture.class))
+                    .getOrComputeIfAbsent(RunningService.class, key -> {
+                        devstack.postgres().createDatabase(PinholeService.IDENTITY.databaseName());
+                        return RunningService.start(Main.newServer(Env.of(environment(devstack))));
+                    }, RunningService.class);
+        }
+    }
 
     static synchronized RunningService service() {
         if (service == null) {
-            final Devstack devstack = DevstackExtension.shared();
-            devstack.postgres().createDatabase(PinholeService.IDENTITY.databaseName());
-            service = RunningService.start(Main.newServer(Env.of(environment(devstack))));
-            Runtime.getRuntime().addShutdownHook(new Thread(service::close));
+            throw new IllegalStateException("register the fixture: @ExtendWith(IdentityFixture.class)");
         }
         return service;
     }

@@ -10,7 +10,7 @@ import java.sql.SQLException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-@ExtendWith(DevstackExtension.class)
+@ExtendWith({DevstackExtension.class, IdentityFixture.class})
 class MainTest {
 
     @Test

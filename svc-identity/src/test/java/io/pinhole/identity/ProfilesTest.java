@@ -34,14 +34,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-@ExtendWith(DevstackExtension.class)
+@ExtendWith({DevstackExtension.class, IdentityFixture.class})
 class ProfilesTest {
 
     private static MemcacheClient<byte[]> memcached;
 
     @BeforeAll
     static void connect(Devstack devstack) {
-        IdentityFixture.service();
         memcached = MemcachedClients.create(List.of(devstack.memcached().servers()), Duration.ofSeconds(2));
     }
 

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-@ExtendWith(DevstackExtension.class)
+@ExtendWith({DevstackExtension.class, IdentityFixture.class})
 class SessionsTest {
 
     private static RedisClient redisClient;
@@ -32,7 +32,6 @@ class SessionsTest {
 
     @BeforeAll
     static void connect(Devstack devstack) {
-        IdentityFixture.service();
         redisClient = RedisClient.create(devstack.redis().uri());
         redis = redisClient.connect();
     }

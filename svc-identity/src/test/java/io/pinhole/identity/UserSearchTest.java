@@ -15,17 +15,11 @@ import io.pinhole.identity.v1.SearchUsersRequest;
 import io.pinhole.identity.v1.UpdateProfileRequest;
 import io.pinhole.identity.v1.User;
 import java.util.List;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-@ExtendWith(DevstackExtension.class)
+@ExtendWith({DevstackExtension.class, IdentityFixture.class})
 class UserSearchTest {
-
-    @BeforeAll
-    static void start() {
-        IdentityFixture.service();
-    }
 
     private static List<Long> search(String query, int limit) {
         return anonymous().searchUsers(SearchUsersRequest.newBuilder().setQuery(query).setLimit(limit).build())

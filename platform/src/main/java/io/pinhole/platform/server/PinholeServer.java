@@ -125,9 +125,16 @@ public final class PinholeServer {
             return this;
         }
 
-        public Builder meterRegistry(PrometheusMeterRegistry meterRegistry) {
-            this.meterRegistry = requireNonNull(meterRegistry, "meterRegistry");
-            return this;
+        /**
+         * The registry served at {@code /metrics}, already tagged with the service name: give it to pools, relays
+         * and consumers before {@link #build()} so their meters carry the tag too.
+         */
+        public PrometheusMeterRegistry meterRegistry() {
+            if (meterRegistry == null) {
+                meterRegistry = PrometheusMeterRegistries.newRegistry();
+                meterRegistry.config().commonTags("service", name);
+            }
+            return meterRegistry;
         }
 
         public Builder shutdown(ShutdownConfig shutdown) {
@@ -144,13 +151,11 @@ public final class PinholeServer {
         }
 
         public Server build() {
-            final PrometheusMeterRegistry registry =
-                    meterRegistry != null ? meterRegistry : PrometheusMeterRegistries.newRegistry();
+            final PrometheusMeterRegistry registry = meterRegistry();
             new JvmMemoryMetrics().bindTo(registry);
             new JvmGcMetrics().bindTo(registry);
             new JvmThreadMetrics().bindTo(registry);
             new ProcessorMetrics().bindTo(registry);
-            registry.config().commonTags("service", name);
 
             final GrpcServiceBuilder grpc = GrpcService.builder()
                     .useBlockingTaskExecutor(true)
