@@ -44,6 +44,10 @@ public final class GrpcErrors {
             final com.google.rpc.Status withDetails = StatusProto.fromThrowable(unwrapped);
             return withDetails != null ? withDetails : plain(Status.fromThrowable(unwrapped));
         }
+        if (unwrapped instanceof com.linecorp.armeria.common.ResponseCompleteException) {
+            // The call already answered (e.g. a stream refused early while the client was still sending): not a bug.
+            return plain(Status.CANCELLED.withDescription("the call had already completed"));
+        }
         if (isUnavailable(unwrapped)) {
             log.warn("{} failed: a dependency is unavailable: {}", method(ctx), unwrapped.toString());
             return plain(Status.UNAVAILABLE.withDescription("temporarily unavailable, retry later"));

@@ -53,7 +53,8 @@ public final class ShardedDatabase implements AutoCloseable {
 
     /**
      * Opens a pool per physical server. {@code mybatis} registers the service's mappers and type handlers on each
-     * server's configuration; {@code meterRegistry} (may be null) receives the pools' metrics.
+     * server's configuration; {@code meterRegistry} (may be null) receives the pools' metrics and a count of the
+     * statements each mapper method sends ({@link StatementMetrics}).
      */
     public static ShardedDatabase open(DatabaseConfig config, Consumer<Configuration> mybatis,
                                        MeterRegistry meterRegistry) {
@@ -69,6 +70,9 @@ public final class ShardedDatabase implements AutoCloseable {
                         new Environment(config.database() + "-" + server, new JdbcTransactionFactory(), pool));
                 configuration.setMapUnderscoreToCamelCase(true);
                 configuration.setCacheEnabled(false);
+                if (meterRegistry != null) {
+                    configuration.addInterceptor(new StatementMetrics(meterRegistry, server));
+                }
                 mybatis.accept(configuration);
                 factories.add(new SqlSessionFactoryBuilder().build(configuration));
             }

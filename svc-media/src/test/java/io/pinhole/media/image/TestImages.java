@@ -20,7 +20,7 @@ import javax.imageio.ImageWriter;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /** Test images made in code: nothing binary is committed, and each test shows what its input is. */
-final class TestImages {
+public final class TestImages {
 
     private TestImages() {}
 
@@ -36,11 +36,11 @@ final class TestImages {
         return image;
     }
 
-    static BufferedImage solid(int width, int height, Color color) {
+    public static BufferedImage solid(int width, int height, Color color) {
         return withMarker(width, height, color, 0);
     }
 
-    static byte[] png(BufferedImage image) {
+    public static byte[] png(BufferedImage image) {
         return write(image, "png");
     }
 
@@ -48,7 +48,7 @@ final class TestImages {
         return write(image, "gif");
     }
 
-    static byte[] jpeg(BufferedImage image) {
+    public static byte[] jpeg(BufferedImage image) {
         return write(image, "jpeg");
     }
 
@@ -103,7 +103,7 @@ final class TestImages {
      * {@code jpeg} with, right after its SOI marker, an EXIF APP1 segment (IFD0 with the orientation and a GPS
      * IFD with a latitude), an XMP APP1 segment and a comment: everything a phone leaks that renditions must drop.
      */
-    static byte[] withMetadata(byte[] jpeg, int orientation) {
+    public static byte[] withMetadata(byte[] jpeg, int orientation) {
         final ByteBuffer tiff = ByteBuffer.allocate(140).order(ByteOrder.BIG_ENDIAN);
         tiff.put(new byte[] {'M', 'M', 0, 42}).putInt(8);
         // IFD0 at 8: two entries, then the offset of the next IFD (none).
@@ -139,7 +139,7 @@ final class TestImages {
      * A PNG that declares {@code width}×{@code height} but holds one compressed scan line: a few hundred bytes that
      * a naive decoder would turn into width×height×3 bytes of memory.
      */
-    static byte[] pngHeaderOnly(int width, int height) {
+    public static byte[] pngHeaderOnly(int width, int height) {
         final ByteBuffer header = ByteBuffer.allocate(13).putInt(width).putInt(height)
                 .put((byte) 8).put((byte) 2).put((byte) 0).put((byte) 0).put((byte) 0); // 8-bit RGB
         final Deflater deflater = new Deflater();
