@@ -10,7 +10,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
  * Entry point of {@code ./pinhole bench}: {@code ids [threads]} runs {@link IdGenerationBenchmark}; {@code events
- * [rate] [seconds]} runs {@link EventPipelineBenchmark}; {@code identity [clients] [seconds]} runs {@link IdentityBenchmark}. Results are
+ * [rate] [seconds]} runs {@link EventPipelineBenchmark}; {@code identity [clients] [seconds]} runs {@link IdentityBenchmark}; {@code media [clients] [seconds]} runs {@link MediaBenchmark}. Results are
  * printed and written as JSON under {@code bench/reports/}.
  */
 public final class Bench {
@@ -31,8 +31,13 @@ public final class Bench {
                                       args.length > 2 ? Integer.parseInt(args[2]) : 10);
                 System.exit(0);
             }
+            case "media" -> {
+                MediaBenchmark.run(args.length > 1 ? Integer.parseInt(args[1]) : 4,
+                                   args.length > 2 ? Integer.parseInt(args[2]) : 10);
+                System.exit(0);
+            }
             default -> {
-                System.err.println("usage: ./pinhole bench ids [threads] | events [rate/s] [seconds] | identity [clients] [seconds]   (unknown: " + Arrays.toString(args) + ")");
+                System.err.println("usage: ./pinhole bench ids [threads] | events [rate/s] [seconds] | identity [clients] [seconds] | media [clients] [seconds]   (unknown: " + Arrays.toString(args) + ")");
                 System.exit(2);
             }
         }

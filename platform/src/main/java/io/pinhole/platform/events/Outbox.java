@@ -9,6 +9,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.UUID;
+import io.pinhole.platform.shard.AfterCommit;
 import org.apache.ibatis.session.SqlSession;
 
 /**
@@ -17,7 +18,8 @@ import org.apache.ibatis.session.SqlSession;
  *
  * <p>Use it inside {@code ShardedDatabase.inShard(...)}: the outbox is the one of that shard. Writers of one aggregate
  * are serialised by a transaction-scoped advisory lock on the aggregate, so the outbox's id order is their commit
- * order and the relay publishes each aggregate's events in order.
+ * order and the relay publishes each aggregate's events in order. Once the transaction commits, relays in this
+ * process are woken (other processes' relays find the rows within their idle poll).
  */
 public final class Outbox {
 
@@ -53,6 +55,7 @@ public final class Outbox {
         } catch (SQLException e) {
             throw new IllegalStateException("could not write the event to the outbox", e);
         }
+        AfterCommit.run(OutboxRelay::wakeUp);
         return envelope;
     }
 }

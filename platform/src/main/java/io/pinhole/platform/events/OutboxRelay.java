@@ -49,7 +49,7 @@ public final class OutboxRelay implements AutoCloseable {
     /** How the relay paces itself. Environment: {@code PINHOLE_OUTBOX_*} (see platform/README.md). */
     public record Settings(int batchSize, Duration idlePoll, Duration retention, Duration redisTimeout) {
         public static Settings defaults() {
-            return new Settings(500, Duration.ofMillis(20), Duration.ofHours(1), Duration.ofSeconds(2));
+            return new Settings(500, Duration.ofMillis(500), Duration.ofHours(1), Duration.ofSeconds(2));
         }
 
         /** {@code PINHOLE_OUTBOX_BATCH}, {@code PINHOLE_OUTBOX_POLL}, {@code PINHOLE_OUTBOX_RETENTION}. */
@@ -70,6 +70,36 @@ public final class OutboxRelay implements AutoCloseable {
     private final Timer passTimer;
     private final AtomicLong backlog = new AtomicLong();
     private ScheduledExecutorService loop;
+
+    // Bumped after every commit in this process that wrote to an outbox; idle relays wait for it to change.
+    private static final Object wakeUps = new Object();
+    private static long commits;
+
+    /** Wakes the idle relays of this process: an outbox row was just committed. Called by {@link Outbox}. */
+    static void wakeUp() {
+        synchronized (wakeUps) {
+            commits++;
+            wakeUps.notifyAll();
+        }
+    }
+
+    /** Waits until an outbox commit happens after {@code seen} or {@code timeout} passes. */
+    private static void awaitCommitAfter(long seen, long timeoutMillis) throws InterruptedException {
+        final long deadline = System.currentTimeMillis() + timeoutMillis;
+        synchronized (wakeUps) {
+            long left = timeoutMillis;
+            while (commits == seen && left > 0) {
+                wakeUps.wait(left);
+                left = deadline - System.currentTimeMillis();
+            }
+        }
+    }
+
+    private static long commitsSoFar() {
+        synchronized (wakeUps) {
+            return commits;
+        }
+    }
 
     private OutboxRelay(ShardedDatabase database, RedisClient redisClient, Settings settings, MeterRegistry meters) {
         this.database = requireNonNull(database, "database");
@@ -118,18 +148,26 @@ public final class OutboxRelay implements AutoCloseable {
         return relay;
     }
 
+    /**
+     * One pass, then the next: at once while there is work; after a failure, half a second later; when idle, as soon
+     * as this process commits an outbox row or after the idle poll (rows written by other processes), whichever
+     * comes first. An idle relay therefore costs one pass per idle poll, not a pass every few milliseconds.
+     */
     private void runLoop() {
         if (loop.isShutdown()) {
             return;
         }
-        long delay = settings.idlePoll().toMillis();
+        long delay = 0;
         try {
-            if (relayOnce() > 0) {
-                delay = 0;
+            final long seen = commitsSoFar();
+            if (relayOnce() == 0) {
+                awaitCommitAfter(seen, settings.idlePoll().toMillis());
             }
+        } catch (InterruptedException e) {
+            return; // closing
         } catch (RuntimeException e) {
             log.warn("outbox relay pass failed, retrying: {}", e.toString());
-            delay = Math.max(delay, 500);
+            delay = 500;
         }
         if (!loop.isShutdown()) {
             loop.schedule(this::runLoop, delay, TimeUnit.MILLISECONDS);
@@ -255,7 +293,7 @@ public final class OutboxRelay implements AutoCloseable {
     @Override
     public void close() {
         if (loop != null) {
-            loop.shutdown();
+            loop.shutdownNow(); // interrupts an idle wait
             try {
                 loop.awaitTermination(5, TimeUnit.SECONDS);
             } catch (InterruptedException e) {

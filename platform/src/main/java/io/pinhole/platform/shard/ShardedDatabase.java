@@ -146,18 +146,26 @@ public final class ShardedDatabase implements AutoCloseable {
     }
 
     /**
-     * Commits when {@code work} returns and rolls back when it throws. The rollback is forced: MyBatis skips it when
+     * Commits when {@code work} returns and rolls back when it throws, then runs the transaction's {@link AfterCommit}
+     * work if it committed. The rollback is forced: MyBatis skips it when
      * only plain JDBC was used on the session, and the pool's reset to auto-commit would then commit the work.
      */
     private static <T> T commitOrRollBack(SqlSession session, Function<SqlSession, T> work) {
         final T result;
+        AfterCommit.begin();
+        boolean committed = false;
         try {
-            result = work.apply(session);
-        } catch (RuntimeException | Error e) {
-            session.rollback(true);
-            throw e;
+            try {
+                result = work.apply(session);
+            } catch (RuntimeException | Error e) {
+                session.rollback(true);
+                throw e;
+            }
+            session.commit(true);
+            committed = true;
+        } finally {
+            AfterCommit.end(committed);
         }
-        session.commit(true);
         return result;
     }
 

@@ -191,6 +191,29 @@ class ShardedDatabaseTest {
     }
 
     @Test
+    void afterCommitWork_runsOnlyWhenItsOwnTransactionCommits_evenWhenNested() {
+        final List<String> ran = new java.util.concurrent.CopyOnWriteArrayList<>();
+        database.inShard(0, outer -> {
+            AfterCommit.run(() -> ran.add("outer"));
+            database.inShard(LOGICAL_SHARDS - 1, inner -> {
+                AfterCommit.run(() -> ran.add("inner"));
+                return null;
+            });
+            assertThat(ran).containsExactly("inner"); // the outer transaction is still open
+            return null;
+        });
+        assertThat(ran).containsExactly("inner", "outer");
+
+        assertThatThrownBy(() -> database.inShard(0, session -> {
+            AfterCommit.run(() -> ran.add("rolled back"));
+            throw new IllegalStateException("fail the transaction");
+        })).isInstanceOf(IllegalStateException.class);
+        assertThat(ran).containsExactly("inner", "outer");
+        AfterCommit.run(() -> ran.add("no transaction"));
+        assertThat(ran).containsExactly("inner", "outer", "no transaction");
+    }
+
+    @Test
     void rolledBackInsert_neverFreesItsId() {
         final long rolledBack;
         try (SqlSession session = database.sessionFactory(0).openSession(false)) {
