@@ -56,6 +56,7 @@ final class MediaService extends MediaServiceGrpc.MediaServiceImplBase {
     private final Visibility visibility;
     private final IdentityServiceBlockingStub identity;
     private final Executor background;
+    private final RenditionUrls urls;
 
     MediaService(MediaStore store, MediaCache cache, MediaStorage storage, ImageIntake intake,
                  IdentityServiceBlockingStub identity, Executor background) {
@@ -66,6 +67,7 @@ final class MediaService extends MediaServiceGrpc.MediaServiceImplBase {
         this.visibility = new Visibility(identity);
         this.identity = identity;
         this.background = background;
+        this.urls = new RenditionUrls(storage, 100_000);
     }
 
     // ================================================================ uploads
@@ -603,9 +605,9 @@ final class MediaService extends MediaServiceGrpc.MediaServiceImplBase {
 
     private Media withUrls(Media media) {
         final Media.Builder builder = media.toBuilder();
-        builder.getImagesBuilder().getThumbnailBuilder().setUrl(storage.renditionUrl(media.getId(), RenditionKind.THUMBNAIL).toString());
-        builder.getImagesBuilder().getLowBuilder().setUrl(storage.renditionUrl(media.getId(), RenditionKind.LOW).toString());
-        builder.getImagesBuilder().getStandardBuilder().setUrl(storage.renditionUrl(media.getId(), RenditionKind.STANDARD).toString());
+        builder.getImagesBuilder().getThumbnailBuilder().setUrl(urls.url(media.getId(), RenditionKind.THUMBNAIL));
+        builder.getImagesBuilder().getLowBuilder().setUrl(urls.url(media.getId(), RenditionKind.LOW));
+        builder.getImagesBuilder().getStandardBuilder().setUrl(urls.url(media.getId(), RenditionKind.STANDARD));
         return builder.build();
     }
 
