@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -17,10 +18,23 @@ final class GatewayClient {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http;
     private final String base;
 
     GatewayClient(int port) {
+        this(port, null);
+    }
+
+    /**
+     * A client whose connections leave from {@code localAddress} (a loopback address such as 127.0.0.2, so that the
+     * gateway sees another client address), or from the default address when null.
+     */
+    GatewayClient(int port, InetAddress localAddress) {
+        final HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+        if (localAddress != null) {
+            builder.localAddress(localAddress);
+        }
+        this.http = builder.build();
         this.base = "http://127.0.0.1:" + port;
     }
 
@@ -31,12 +45,18 @@ final class GatewayClient {
 
     /** POSTs {@code query} with {@code authorization} as the Authorization header (none when null). */
     JsonNode graphql(String query, String authorization) {
+        return graphql(query, Map.of(), authorization);
+    }
+
+    /** POSTs {@code query} with {@code variables} and {@code authorization} (none when null). */
+    JsonNode graphql(String query, Map<String, ?> variables, String authorization) {
         try {
             final HttpRequest.Builder request = HttpRequest
                     .newBuilder(URI.create(base + "/graphql"))
                     .timeout(Duration.ofSeconds(10))
                     .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(Map.of("query", query))));
+                    .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(
+                            Map.of("query", query, "variables", variables))));
             if (authorization != null) {
                 request.header("Authorization", authorization);
             }

@@ -48,21 +48,22 @@ class GatewaySchemaTest {
 
     @Test
     void pendingQueryField_answersUnavailable_namingTheIssueThatBringsIt() {
-        final JsonNode response = gateway.graphql("{ searchUsers(query: \"ad\") { id } }");
+        final JsonNode response = gateway.graphql("{ tag(name: \"sunset\") { name } __typename }");
 
         final JsonNode error = response.path("errors").get(0);
-        assertThat(error.path("message").asText()).isEqualTo("not available yet: Query.searchUsers lands with issue 4");
+        assertThat(error.path("message").asText()).isEqualTo("not available yet: Query.tag lands with issue 5");
         assertThat(error.path("extensions").path("code").asText()).isEqualTo("UNAVAILABLE");
-        assertThat(error.path("path").get(0).asText()).isEqualTo("searchUsers");
+        assertThat(error.path("path").get(0).asText()).isEqualTo("tag");
+        assertThat(response.path("data").path("__typename").asText()).isEqualTo("Query");
     }
 
     @Test
     void pendingMutation_answersUnavailable() {
-        final JsonNode response = gateway.graphql("mutation { logOut }");
+        final JsonNode response = gateway.graphql("mutation { deleteMedia(id: \"1\") }");
 
         final JsonNode error = response.path("errors").get(0);
         assertThat(error.path("extensions").path("code").asText()).isEqualTo("UNAVAILABLE");
-        assertThat(error.path("message").asText()).isEqualTo("not available yet: Mutation.logOut lands with issue 4");
+        assertThat(error.path("message").asText()).isEqualTo("not available yet: Mutation.deleteMedia lands with issue 5");
     }
 
     @Test
@@ -75,6 +76,21 @@ class GatewaySchemaTest {
         assertThat(error.path("extensions").path("code").asText()).isEqualTo("UNAVAILABLE");
         assertThat(error.path("path").get(0).asText()).isEqualTo("viewer");
         assertThat(error.path("message").asText()).doesNotContain("Exception");
+    }
+
+    @Test
+    void identityDown_identityFieldsAndMutationsAreUnavailable() {
+        final JsonNode query = gateway.graphql("{ user(username: \"ada\") { id } __typename }");
+
+        assertThat(query.path("data").path("user").isNull()).isTrue();
+        assertThat(query.path("data").path("__typename").asText()).isEqualTo("Query");
+        assertThat(query.path("errors").get(0).path("extensions").path("code").asText()).isEqualTo("UNAVAILABLE");
+        assertThat(query.path("errors").get(0).path("message").asText()).isEqualTo("Query.user is temporarily unavailable, retry later");
+
+        final JsonNode mutation = gateway.graphql(
+                "mutation { logIn(input: {username: \"ada\", password: \"correct horse battery\"}) { token } }");
+
+        assertThat(mutation.path("errors").get(0).path("extensions").path("code").asText()).isEqualTo("UNAVAILABLE");
     }
 
     @Test

@@ -7,6 +7,7 @@ import graphql.schema.DataFetchingEnvironment;
 import io.grpc.stub.AbstractStub;
 import io.pinhole.gateway.error.GatewayException;
 import io.pinhole.platform.server.Viewer;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -18,32 +19,43 @@ import java.util.OptionalLong;
  */
 public final class ViewerContext {
 
-    private static final ViewerContext ANONYMOUS = new ViewerContext(null, null);
+    private static final ViewerContext ANONYMOUS = new ViewerContext(null, null, null, "");
 
     private final Long viewerId;
     private final RuntimeException failure;
+    private final String token;
+    private final String clientAddress;
 
-    private ViewerContext(Long viewerId, RuntimeException failure) {
+    private ViewerContext(Long viewerId, RuntimeException failure, String token, String clientAddress) {
         this.viewerId = viewerId;
         this.failure = failure;
+        this.token = token;
+        this.clientAddress = requireNonNull(clientAddress, "clientAddress");
     }
 
-    /** A request without a token. */
+    /** A request without a token (outside HTTP requests: no client address either). */
     public static ViewerContext anonymous() {
         return ANONYMOUS;
     }
 
-    /** A request whose token identified {@code viewerId}. */
-    public static ViewerContext of(long viewerId) {
-        return new ViewerContext(viewerId, null);
+    /** A request without a token from {@code clientAddress} (IP address text; empty when unknown). */
+    public static ViewerContext anonymous(String clientAddress) {
+        return new ViewerContext(null, null, null, clientAddress);
+    }
+
+    /** A request from {@code clientAddress} whose bearer {@code token} identified {@code viewerId}. */
+    public static ViewerContext of(long viewerId, String token, String clientAddress) {
+        return new ViewerContext(viewerId, null, requireNonNull(token, "token"), clientAddress);
     }
 
     /**
-     * A request whose token could not be resolved: the token is bad (UNAUTHENTICATED) or identity could not say
-     * (UNAVAILABLE). Every field that needs the viewer fails with {@code failure}; other fields still answer.
+     * A request from {@code clientAddress} whose token could not be resolved: the token is bad (UNAUTHENTICATED) or
+     * identity could not say (UNAVAILABLE). Every field that needs the viewer fails with {@code failure}; other
+     * fields still answer. {@code token} is the bearer token the request carried (null when the Authorization header
+     * was malformed), which {@code logOut} may still revoke.
      */
-    public static ViewerContext failed(RuntimeException failure) {
-        return new ViewerContext(null, requireNonNull(failure, "failure"));
+    public static ViewerContext failed(RuntimeException failure, String token, String clientAddress) {
+        return new ViewerContext(null, requireNonNull(failure, "failure"), token, clientAddress);
     }
 
     /** The context of the request {@code env} belongs to. */
@@ -84,6 +96,23 @@ public final class ViewerContext {
     public <S extends AbstractStub<S>> S stub(S stub) {
         final OptionalLong id = viewerId();
         return id.isPresent() ? Viewer.as(stub, id.getAsLong()) : stub;
+    }
+
+    /**
+     * The bearer token of the request, whether or not identity accepted it (never logged, never sent anywhere but
+     * to identity); empty without a well-formed {@code Authorization: Bearer <token>} header.
+     */
+    public Optional<String> token() {
+        return Optional.ofNullable(token);
+    }
+
+    /**
+     * The client's IP address as the servlet container saw it ({@code ServletRequest.getRemoteAddr()}), for
+     * identity's rate limits; empty when unknown. Behind a proxy this is the proxy's address unless the container
+     * is configured to trust forwarding headers ({@code server.forward-headers-strategy}).
+     */
+    public String clientAddress() {
+        return clientAddress;
     }
 
     @Override

@@ -3,12 +3,14 @@ package io.pinhole.gateway.config;
 import graphql.analysis.MaxQueryComplexityInstrumentation;
 import graphql.analysis.MaxQueryDepthInstrumentation;
 import graphql.execution.instrumentation.Instrumentation;
+import io.pinhole.identity.v1.IdentityServiceGrpc.IdentityServiceFutureStub;
+import io.pinhole.platform.client.ServiceClients;
 import io.pinhole.platform.config.Env;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.ConfigurableEnvironment;
 
-/** Settings, and the query limits DGS applies to every operation (it picks up every {@link Instrumentation}). */
+/** Settings, the service stubs, and the query limits DGS applies to every operation (it picks up every {@link Instrumentation}). */
 @Configuration(proxyBeanMethods = false)
 public class GatewayConfiguration {
 
@@ -20,6 +22,16 @@ public class GatewayConfiguration {
     @Bean
     GatewaySettings gatewaySettings(Env pinholeEnv) {
         return GatewaySettings.from(pinholeEnv);
+    }
+
+    /**
+     * The one svc-identity stub of the gateway (platform {@link ServiceClients}: deadline, circuit breaker named
+     * {@code svc-identity}); a bean so that {@code IdentityClient} and tests share the very stub the gateway uses.
+     */
+    @Bean
+    IdentityServiceFutureStub identityStub(GatewaySettings settings) {
+        return ServiceClients.create("svc-identity", settings.identityAddress(), IdentityServiceFutureStub.class,
+                                     ServiceClients.Settings.defaults().withDeadline(settings.backendDeadline()));
     }
 
     @Bean

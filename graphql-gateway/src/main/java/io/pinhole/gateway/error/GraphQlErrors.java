@@ -75,7 +75,10 @@ public class GraphQlErrors extends DataFetcherExceptionResolverAdapter implement
     public static Mapped map(Throwable exception, String field) {
         final Throwable cause = unwrap(exception);
         if (cause instanceof GatewayException gateway) {
-            return new Mapped(gateway.code(), gateway.getMessage(), Map.of());
+            final List<Map<String, String>> fields = gateway.fields().stream()
+                    .map(violation -> Map.of("field", violation.field(), "description", violation.description()))
+                    .toList();
+            return new Mapped(gateway.code(), gateway.getMessage(), fields.isEmpty() ? Map.of() : Map.of(FIELDS, fields));
         }
         if (cause instanceof PinholeException pinhole) {
             return fromStatus(pinhole.toStatusProto(), field);
@@ -125,7 +128,8 @@ public class GraphQlErrors extends DataFetcherExceptionResolverAdapter implement
             if (detail.is(BadRequest.class)) {
                 try {
                     for (BadRequest.FieldViolation violation : detail.unpack(BadRequest.class).getFieldViolationsList()) {
-                        fields.add(Map.of("field", violation.getField(), "description", violation.getDescription()));
+                        fields.add(Map.of("field", graphQlName(violation.getField()),
+                                          "description", violation.getDescription()));
                     }
                 } catch (InvalidProtocolBufferException e) {
                     log.warn("unreadable BadRequest detail", e);
@@ -133,6 +137,32 @@ public class GraphQlErrors extends DataFetcherExceptionResolverAdapter implement
             }
         }
         return fields.isEmpty() ? Map.of() : Map.of(FIELDS, fields);
+    }
+
+    /**
+     * A service's field path in the names the client used: every list RPC's {@code page.limit} and
+     * {@code page.cursor} are the connection arguments {@code first} and {@code after}; other paths are proto field
+     * names, which the GraphQL schema spells in lowerCamelCase ({@code full_name} → {@code fullName},
+     * {@code user_id} → {@code userId}).
+     */
+    static String graphQlName(String protoPath) {
+        return switch (protoPath) {
+            case "page.limit", "limit" -> "first";
+            case "page.cursor" -> "after";
+            default -> {
+                final StringBuilder name = new StringBuilder(protoPath.length());
+                boolean upper = false;
+                for (char c : protoPath.toCharArray()) {
+                    if (c == '_') {
+                        upper = true;
+                    } else {
+                        name.append(upper ? Character.toUpperCase(c) : c);
+                        upper = false;
+                    }
+                }
+                yield name.toString();
+            }
+        };
     }
 
     private static Map<String, Object> retryInfo(com.google.rpc.Status status) {

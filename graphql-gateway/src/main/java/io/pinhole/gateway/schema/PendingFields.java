@@ -23,8 +23,6 @@ import java.util.Map;
 @DgsComponent
 public class PendingFields {
 
-    /** svc-identity: accounts, sessions, profiles, follow graph. */
-    static final int IDENTITY = 4;
     /** svc-media: photos, likes, comments, tags. */
     static final int MEDIA = 5;
     /** svc-feed: home feed, activity, popular. */
@@ -39,7 +37,6 @@ public class PendingFields {
 
     private static Map<String, Integer> pending() {
         final Map<String, Integer> fields = new LinkedHashMap<>();
-        fields.put("Query.user", IDENTITY);
         fields.put("Query.media", MEDIA);
         fields.put("Query.feed", FEED);
         fields.put("Query.activity", FEED);
@@ -47,16 +44,7 @@ public class PendingFields {
         fields.put("Query.tag", MEDIA);
         fields.put("Query.nearby", GEO);
         fields.put("Query.locations", GEO);
-        fields.put("Query.searchUsers", IDENTITY);
 
-        fields.put("Mutation.signUp", IDENTITY);
-        fields.put("Mutation.logIn", IDENTITY);
-        fields.put("Mutation.logOut", IDENTITY);
-        fields.put("Mutation.updateProfile", IDENTITY);
-        fields.put("Mutation.follow", IDENTITY);
-        fields.put("Mutation.unfollow", IDENTITY);
-        fields.put("Mutation.block", IDENTITY);
-        fields.put("Mutation.unblock", IDENTITY);
         fields.put("Mutation.uploadMedia", MEDIA);
         fields.put("Mutation.deleteMedia", MEDIA);
         fields.put("Mutation.like", MEDIA);
@@ -65,10 +53,6 @@ public class PendingFields {
         fields.put("Mutation.deleteComment", MEDIA);
         fields.put("Mutation.registerDevice", NOTIFY);
 
-        fields.put("User.viewerFollows", IDENTITY);
-        fields.put("User.followsViewer", IDENTITY);
-        fields.put("User.followers", IDENTITY);
-        fields.put("User.following", IDENTITY);
         fields.put("User.media", MEDIA);
         return Map.copyOf(fields);
     }

@@ -108,4 +108,32 @@ class GraphQlErrorsTest {
         assertThat(mapped.code()).isEqualTo(ErrorCode.UNAVAILABLE);
         assertThat(mapped.message()).isEqualTo("not available yet: Query.feed lands with issue 6");
     }
+
+    @Test
+    void fieldViolations_useTheNamesOfTheGraphQlRequest() {
+        final PinholeException bad = PinholeException.invalidArguments()
+                .add("full_name", "too long")
+                .add("user_id", "required")
+                .add("page.cursor", "malformed")
+                .add("page.limit", "at most 50")
+                .add("username", "taken")
+                .build();
+
+        final var mapped = GraphQlErrors.map(bad.toStatusRuntimeException(), "User.followers");
+
+        final List<?> fields = (List<?>) mapped.extensions().get("fields");
+        assertThat(fields.stream().map(field -> (Object) ((Map<?, ?>) field).get("field")).toList())
+                .containsExactly("fullName", "userId", "after", "first", "username");
+    }
+
+    @Test
+    void gatewaysBadArgument_isBadUserInput_namingTheArgument() {
+        final var mapped = GraphQlErrors.map(GatewayException.badArgument("userId", "must be a Pinhole ID"),
+                                             "Mutation.follow");
+
+        assertThat(mapped.code()).isEqualTo(ErrorCode.BAD_USER_INPUT);
+        assertThat(mapped.message()).isEqualTo("userId must be a Pinhole ID");
+        assertThat(mapped.extensions().get("fields"))
+                .isEqualTo(List.of(Map.of("field", "userId", "description", "must be a Pinhole ID")));
+    }
 }

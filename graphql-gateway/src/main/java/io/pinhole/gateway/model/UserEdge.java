@@ -1,0 +1,5 @@
+package io.pinhole.gateway.model;
+
+/** The GraphQL {@code UserEdge}. */
+public record UserEdge(String cursor, User node) {
+}
