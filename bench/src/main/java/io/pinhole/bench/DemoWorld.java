@@ -1,10 +1,8 @@
 package io.pinhole.bench;
 
-import com.google.protobuf.ByteString;
 import com.linecorp.armeria.client.grpc.GrpcClients;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.stub.StreamObserver;
 import io.pinhole.identity.v1.FollowRequest;
 import io.pinhole.identity.v1.IdentityServiceGrpc.IdentityServiceBlockingStub;
 import io.pinhole.identity.v1.LogInRequest;
@@ -18,9 +16,9 @@ import io.pinhole.media.v1.Media;
 import io.pinhole.media.v1.MediaServiceGrpc.MediaServiceBlockingStub;
 import io.pinhole.media.v1.MediaServiceGrpc.MediaServiceStub;
 import io.pinhole.media.v1.UploadHeader;
-import io.pinhole.media.v1.UploadMediaRequest;
-import io.pinhole.media.v1.UploadMediaResponse;
+import io.pinhole.platform.client.MediaUploads;
 import io.pinhole.platform.config.Env;
+import java.time.Duration;
 import io.pinhole.platform.config.PinholeService;
 import io.pinhole.platform.server.Viewer;
 import java.awt.BasicStroke;
@@ -35,8 +33,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
 
 /**
@@ -142,31 +138,9 @@ public final class DemoWorld {
         }
     }
 
-    private static Media upload(MediaServiceStub stub, Post post, byte[] photo) throws Exception {
-        final CompletableFuture<Media> done = new CompletableFuture<>();
-        final StreamObserver<UploadMediaRequest> requests = stub.uploadMedia(new StreamObserver<>() {
-            @Override
-            public void onNext(UploadMediaResponse response) {
-                done.complete(response.getMedia());
-            }
-
-            @Override
-            public void onError(Throwable error) {
-                done.completeExceptionally(error);
-            }
-
-            @Override
-            public void onCompleted() {
-            }
-        });
-        requests.onNext(UploadMediaRequest.newBuilder().setHeader(UploadHeader.newBuilder().setCaption(post.caption())
-                .setLocation(Location.newBuilder().setName(post.place()).setLat(post.lat()).setLng(post.lng()))).build());
-        for (int from = 0; from < photo.length; from += 256 * 1024) {
-            requests.onNext(UploadMediaRequest.newBuilder()
-                    .setChunk(ByteString.copyFrom(photo, from, Math.min(256 * 1024, photo.length - from))).build());
-        }
-        requests.onCompleted();
-        return done.get(60, TimeUnit.SECONDS);
+    private static Media upload(MediaServiceStub stub, Post post, byte[] photo) {
+        return MediaUploads.upload(stub, UploadHeader.newBuilder().setCaption(post.caption()).setLocation(Location.newBuilder()
+                .setName(post.place()).setLat(post.lat()).setLng(post.lng())).build(), photo, Duration.ofSeconds(60));
     }
 
     /** A simple landscape: a sky gradient, a sun and a horizon of hills. */

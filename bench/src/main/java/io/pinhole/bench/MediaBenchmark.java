@@ -1,9 +1,7 @@
 package io.pinhole.bench;
 
-import com.google.protobuf.ByteString;
 import com.linecorp.armeria.client.grpc.GrpcClients;
 import com.linecorp.armeria.server.Server;
-import io.grpc.stub.StreamObserver;
 import io.pinhole.devstack.Devstack;
 import io.pinhole.devstack.DevstackConfig;
 import io.pinhole.identity.v1.IdentityServiceGrpc.IdentityServiceBlockingStub;
@@ -14,9 +12,9 @@ import io.pinhole.media.v1.GetMediaRequest;
 import io.pinhole.media.v1.MediaServiceGrpc.MediaServiceBlockingStub;
 import io.pinhole.media.v1.MediaServiceGrpc.MediaServiceStub;
 import io.pinhole.media.v1.UploadHeader;
-import io.pinhole.media.v1.UploadMediaRequest;
-import io.pinhole.media.v1.UploadMediaResponse;
+import io.pinhole.platform.client.MediaUploads;
 import io.pinhole.platform.config.Env;
+import java.time.Duration;
 import io.pinhole.platform.id.PinholeIds;
 import io.pinhole.platform.server.PinholeServer;
 import io.pinhole.platform.server.Viewer;
@@ -37,8 +35,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.imageio.ImageIO;
 
@@ -122,30 +118,8 @@ final class MediaBenchmark {
         }
     }
 
-    private static void upload(MediaServiceStub stub, byte[] photo) throws Exception {
-        final CompletableFuture<UploadMediaResponse> done = new CompletableFuture<>();
-        final StreamObserver<UploadMediaRequest> requests = stub.uploadMedia(new StreamObserver<>() {
-            @Override
-            public void onNext(UploadMediaResponse response) {
-                done.complete(response);
-            }
-
-            @Override
-            public void onError(Throwable error) {
-                done.completeExceptionally(error);
-            }
-
-            @Override
-            public void onCompleted() {
-            }
-        });
-        requests.onNext(UploadMediaRequest.newBuilder().setHeader(UploadHeader.newBuilder().setCaption("bench #pinhole")).build());
-        for (int from = 0; from < photo.length; from += 256 * 1024) {
-            requests.onNext(UploadMediaRequest.newBuilder()
-                    .setChunk(ByteString.copyFrom(photo, from, Math.min(256 * 1024, photo.length - from))).build());
-        }
-        requests.onCompleted();
-        done.get(60, TimeUnit.SECONDS);
+    private static void upload(MediaServiceStub stub, byte[] photo) {
+        MediaUploads.upload(stub, UploadHeader.newBuilder().setCaption("bench #pinhole").build(), photo, Duration.ofSeconds(60));
     }
 
     /** Photo-like JPEGs: gradients and noise, so the encoder works as on a real photo. */

@@ -3,12 +3,10 @@ package io.pinhole.media;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import com.google.protobuf.ByteString;
 import com.google.rpc.BadRequest;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
-import io.grpc.stub.StreamObserver;
 import io.pinhole.devstack.Devstack;
 import io.pinhole.devstack.DevstackExtension;
 import io.pinhole.identity.v1.IdentityServiceGrpc.IdentityServiceBlockingStub;
@@ -17,8 +15,6 @@ import io.pinhole.media.v1.Media;
 import io.pinhole.media.v1.MediaServiceGrpc.MediaServiceBlockingStub;
 import io.pinhole.media.v1.MediaServiceGrpc.MediaServiceStub;
 import io.pinhole.media.v1.UploadHeader;
-import io.pinhole.media.v1.UploadMediaRequest;
-import io.pinhole.media.v1.UploadMediaResponse;
 import io.pinhole.platform.config.Env;
 import io.pinhole.platform.config.PinholeService;
 import io.pinhole.platform.server.Viewer;
@@ -26,8 +22,6 @@ import io.pinhole.platform.testing.RunningService;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -118,37 +112,9 @@ final class MediaFixture implements BeforeAllCallback {
 
     /** As {@link #upload(long, UploadHeader, byte[])}; a null viewer uploads anonymously. */
     static Media upload(Long viewer, UploadHeader header, byte[] image) {
-        final CompletableFuture<Media> result = new CompletableFuture<>();
         final MediaServiceStub stub = media.client(MediaServiceStub.class);
-        final StreamObserver<UploadMediaRequest> requests = (viewer == null ? stub : Viewer.as(stub, viewer))
-                .uploadMedia(new StreamObserver<>() {
-                    @Override
-                    public void onNext(UploadMediaResponse response) {
-                        result.complete(response.getMedia());
-                    }
-
-                    @Override
-                    public void onError(Throwable error) {
-                        result.completeExceptionally(error);
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                    }
-                });
-        requests.onNext(UploadMediaRequest.newBuilder().setHeader(header).build());
-        for (int from = 0; from < image.length; from += 64 * 1024) {
-            requests.onNext(UploadMediaRequest.newBuilder()
-                    .setChunk(ByteString.copyFrom(image, from, Math.min(64 * 1024, image.length - from))).build());
-        }
-        requests.onCompleted();
-        try {
-            return result.get(30, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw (RuntimeException) e.getCause();
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
+        return io.pinhole.platform.client.MediaUploads.upload(viewer == null ? stub : Viewer.as(stub, viewer), header,
+                                                              image, java.time.Duration.ofSeconds(30));
     }
 
     static Media upload(long viewer, String caption) {

@@ -70,6 +70,25 @@ public final class ServiceClients {
                           .build(stubClass);
     }
 
+    /**
+     * {@code stub} counting its calls in {@code pinhole.client.calls{client, method}} on {@code meters}: the RED
+     * "rate" of each downstream method, and how tests check that a page makes one batch call per entity type.
+     */
+    public static <S extends io.grpc.stub.AbstractStub<S>> S counted(S stub, String clientName,
+                                                                      io.micrometer.core.instrument.MeterRegistry meters) {
+        return stub.withInterceptors(new ClientInterceptor() {
+            @Override
+            public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options,
+                                                         io.grpc.Channel next) {
+                io.micrometer.core.instrument.Counter.builder("pinhole.client.calls")
+                        .description("calls made to other services, per method")
+                        .tag("client", clientName).tag("method", method.getFullMethodName())
+                        .register(meters).increment();
+                return next.newCall(method, options);
+            }
+        });
+    }
+
     /** Sets a deadline on calls that have none, and never a later one than the current call's own deadline. */
     static ClientInterceptor deadlineInterceptor(Duration defaultDeadline) {
         return new ClientInterceptor() {
