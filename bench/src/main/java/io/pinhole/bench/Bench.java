@@ -31,13 +31,19 @@ public final class Bench {
                                       args.length > 2 ? Integer.parseInt(args[2]) : 10);
                 System.exit(0);
             }
+            case "feed" -> {
+                FeedBenchmark.run(args.length > 1 ? Integer.parseInt(args[1]) : 4,
+                                  args.length > 2 ? Integer.parseInt(args[2]) : 10,
+                                  args.length > 3 ? Integer.parseInt(args[3]) : 100_000);
+                System.exit(0);
+            }
             case "media" -> {
                 MediaBenchmark.run(args.length > 1 ? Integer.parseInt(args[1]) : 4,
                                    args.length > 2 ? Integer.parseInt(args[2]) : 10);
                 System.exit(0);
             }
             default -> {
-                System.err.println("usage: ./pinhole bench ids [threads] | events [rate/s] [seconds] | identity [clients] [seconds] | media [clients] [seconds]   (unknown: " + Arrays.toString(args) + ")");
+                System.err.println("usage: ./pinhole bench ids [threads] | events [rate/s] [seconds] | identity [clients] [seconds] | media [clients] [seconds] | feed [clients] [seconds] [followers]   (unknown: " + Arrays.toString(args) + ")");
                 System.exit(2);
             }
         }
