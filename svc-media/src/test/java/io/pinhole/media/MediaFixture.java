@@ -46,23 +46,34 @@ final class MediaFixture implements BeforeAllCallback {
         final Devstack devstack = DevstackExtension.shared(context);
         final ExtensionContext.Store store = context.getRoot().getStore(ExtensionContext.Namespace.create(MediaFixture.class));
         synchronized (MediaFixture.class) {
+            // Each service calls the other (identity checks avatars with media): media's port is chosen first.
+            final int mediaPort = freePort();
             identity = store.getOrComputeIfAbsent("identity", key -> {
                 devstack.postgres().createDatabase(PinholeService.IDENTITY.databaseName());
                 final Map<String, String> env = base(devstack);
                 env.put("PINHOLE_IDENTITY_PORT", "0");
                 env.put("PINHOLE_ARGON2_MEMORY_KIB", "1024");
                 env.put("PINHOLE_ARGON2_ITERATIONS", "1");
+                env.put("PINHOLE_MEDIA_ADDRESS", "127.0.0.1:" + mediaPort);
                 return RunningService.start(io.pinhole.identity.Main.newServer(Env.of(env)));
             }, RunningService.class);
             media = store.getOrComputeIfAbsent("media", key -> {
                 devstack.postgres().createDatabase(PinholeService.MEDIA.databaseName());
                 final Map<String, String> env = base(devstack);
                 env.putAll(devstack.s3().environment(Devstack.DEFAULT_BUCKET));
-                env.put("PINHOLE_MEDIA_PORT", "0");
+                env.put("PINHOLE_MEDIA_PORT", Integer.toString(mediaPort));
                 env.put("PINHOLE_IDENTITY_ADDRESS", "127.0.0.1:" + identity.baseUrl().substring(identity.baseUrl().lastIndexOf(':') + 1));
                 env.put("PINHOLE_MEDIA_MAX_UPLOAD_BYTES", Integer.toString(2 * 1024 * 1024));
                 return RunningService.start(Main.newServer(Env.of(env)));
             }, RunningService.class);
+        }
+    }
+
+    private static int freePort() {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

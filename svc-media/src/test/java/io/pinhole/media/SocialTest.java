@@ -146,6 +146,21 @@ class SocialTest {
     }
 
     @Test
+    void anAvatar_mustBeOneOfTheViewersMedia_andShowsItsThumbnail() {
+        final long owner = newUser("avatar");
+        final Media mine = upload(owner, "me");
+        final long theirs = upload(newUser("other"), "not yours").getId();
+
+        final var user = identity(owner).updateProfile(UpdateProfileRequest.newBuilder().setAvatarMediaId(mine.getId()).build()).getUser();
+        assertThat(user.getAvatarMediaId()).isEqualTo(mine.getId());
+        assertThat(user.getAvatarUrl()).contains("media/" + mine.getId() + "/thumbnail.jpg");
+        assertFails(Code.INVALID_ARGUMENT, () -> identity(owner).updateProfile(UpdateProfileRequest.newBuilder()
+                .setAvatarMediaId(theirs).build()), "avatar_media_id");
+        assertThat(identity(owner).updateProfile(UpdateProfileRequest.newBuilder().setAvatarMediaId(0).build())
+                .getUser().getAvatarUrl()).isEmpty();
+    }
+
+    @Test
     void hashtags_areUnicodeAware_countedAndListedNewestFirstAcrossShards() {
         final String tag = "café" + MediaFixture.uniqueName("x").replace("_", "");
         final long alice = newUser("tagger");
