@@ -73,6 +73,58 @@ final class GatewayClient {
         }
     }
 
+    /**
+     * POSTs a GraphQL multipart request (https://github.com/jaydenseric/graphql-multipart-request-spec): the
+     * {@code operations} part with {@code query} and {@code variables} (whose {@code file} is set to null), the
+     * {@code map} part mapping file part {@code 0} to {@code variables.file}, and the file part itself. Returns the
+     * raw response (the status matters: an upload over the limit is 413).
+     */
+    HttpResponse<String> upload(String query, Map<String, ?> variables, byte[] file, String fileName,
+                                String contentType, String authorization) {
+        final String boundary = "pinhole-" + System.nanoTime();
+        try {
+            final Map<String, Object> withFile = new java.util.HashMap<>(variables);
+            withFile.put("file", null);
+            final Map<String, Object> operations = new java.util.HashMap<>();
+            operations.put("query", query);
+            operations.put("variables", withFile);
+            final java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream(file.length + 1024);
+            final java.nio.charset.Charset utf8 = java.nio.charset.StandardCharsets.UTF_8;
+            body.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"operations\"\r\n"
+                        + "Content-Type: application/json\r\n\r\n" + JSON.writeValueAsString(operations) + "\r\n")
+                               .getBytes(utf8));
+            body.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"map\"\r\n"
+                        + "Content-Type: application/json\r\n\r\n{\"0\": [\"variables.file\"]}\r\n").getBytes(utf8));
+            body.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"0\"; filename=\"" + fileName
+                        + "\"\r\nContent-Type: " + contentType + "\r\n\r\n").getBytes(utf8));
+            body.write(file);
+            body.write(("\r\n--" + boundary + "--\r\n").getBytes(utf8));
+            final HttpRequest.Builder request = HttpRequest
+                    .newBuilder(URI.create(base + "/graphql"))
+                    .timeout(Duration.ofSeconds(60))
+                    .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()));
+            if (authorization != null) {
+                request.header("Authorization", authorization);
+            }
+            return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /** The JSON of a response body. */
+    static JsonNode json(HttpResponse<String> response) {
+        try {
+            return JSON.readTree(response.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     HttpResponse<String> get(String path) {
         try {
             return http.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(10)).build(),

@@ -23,7 +23,10 @@ import org.springframework.graphql.execution.GraphQlSource;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-/** The schema's contract, the answers of fields not built yet, and the request limits. Identity is down here. */
+/**
+ * The schema's contract, the answers of fields not built yet, and the request limits. Every service is down here
+ * (ports where nothing listens).
+ */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class GatewaySchemaTest {
 
@@ -31,6 +34,8 @@ class GatewaySchemaTest {
     static void identityIsDown(DynamicPropertyRegistry registry) {
         final int port = GatewayClient.closedPort();
         registry.add("PINHOLE_IDENTITY_ADDRESS", () -> "127.0.0.1:" + port);
+        registry.add("PINHOLE_MEDIA_ADDRESS", () -> "127.0.0.1:" + port);
+        registry.add("PINHOLE_FEED_ADDRESS", () -> "127.0.0.1:" + port);
     }
 
     @LocalServerPort
@@ -48,22 +53,24 @@ class GatewaySchemaTest {
 
     @Test
     void pendingQueryField_answersUnavailable_namingTheIssueThatBringsIt() {
-        final JsonNode response = gateway.graphql("{ tag(name: \"sunset\") { name } __typename }");
+        final JsonNode response = gateway.graphql("{ locations(query: \"par\") { name } __typename }");
 
         final JsonNode error = response.path("errors").get(0);
-        assertThat(error.path("message").asText()).isEqualTo("not available yet: Query.tag lands with issue 5");
+        assertThat(error.path("message").asText()).isEqualTo("not available yet: Query.locations lands with issue 7");
         assertThat(error.path("extensions").path("code").asText()).isEqualTo("UNAVAILABLE");
-        assertThat(error.path("path").get(0).asText()).isEqualTo("tag");
-        assertThat(response.path("data").path("__typename").asText()).isEqualTo("Query");
+        assertThat(error.path("path").get(0).asText()).isEqualTo("locations");
+        assertThat(response.path("errors")).hasSize(1);
+        assertThat(response.path("data").isNull()).isTrue(); // locations is non-null: its failure nulls data
     }
 
     @Test
     void pendingMutation_answersUnavailable() {
-        final JsonNode response = gateway.graphql("mutation { deleteMedia(id: \"1\") }");
+        final JsonNode response = gateway.graphql(
+                "mutation { registerDevice(input: {platform: APNS, token: \"abc\"}) }", "Bearer some-token");
 
         final JsonNode error = response.path("errors").get(0);
         assertThat(error.path("extensions").path("code").asText()).isEqualTo("UNAVAILABLE");
-        assertThat(error.path("message").asText()).isEqualTo("not available yet: Mutation.deleteMedia lands with issue 5");
+        assertThat(error.path("message").asText()).isEqualTo("not available yet: Mutation.registerDevice lands with issue 8");
     }
 
     @Test

@@ -3,7 +3,9 @@ package io.pinhole.gateway.config;
 import graphql.analysis.MaxQueryComplexityInstrumentation;
 import graphql.analysis.MaxQueryDepthInstrumentation;
 import graphql.execution.instrumentation.Instrumentation;
+import io.pinhole.feed.v1.FeedServiceGrpc.FeedServiceFutureStub;
 import io.pinhole.identity.v1.IdentityServiceGrpc.IdentityServiceFutureStub;
+import io.pinhole.media.v1.MediaServiceGrpc.MediaServiceStub;
 import io.pinhole.platform.client.ServiceClients;
 import io.pinhole.platform.config.Env;
 import org.springframework.context.annotation.Bean;
@@ -31,6 +33,24 @@ public class GatewayConfiguration {
     @Bean
     IdentityServiceFutureStub identityStub(GatewaySettings settings) {
         return ServiceClients.create("svc-identity", settings.identityAddress(), IdentityServiceFutureStub.class,
+                                     ServiceClients.Settings.defaults().withDeadline(settings.backendDeadline()));
+    }
+
+    /**
+     * The one svc-media stub (circuit breaker {@code svc-media}). An asynchronous stub, because UploadMedia is a
+     * client stream; {@code MediaClient} makes its future stub for the unary calls on the same channel, so both share
+     * the deadline and the one breaker.
+     */
+    @Bean
+    MediaServiceStub mediaStub(GatewaySettings settings) {
+        return ServiceClients.create("svc-media", settings.mediaAddress(), MediaServiceStub.class,
+                                     ServiceClients.Settings.defaults().withDeadline(settings.backendDeadline()));
+    }
+
+    /** The one svc-feed stub (circuit breaker {@code svc-feed}). */
+    @Bean
+    FeedServiceFutureStub feedStub(GatewaySettings settings) {
+        return ServiceClients.create("svc-feed", settings.feedAddress(), FeedServiceFutureStub.class,
                                      ServiceClients.Settings.defaults().withDeadline(settings.backendDeadline()));
     }
 

@@ -143,16 +143,20 @@ public class GraphQlErrors extends DataFetcherExceptionResolverAdapter implement
      * A service's field path in the names the client used: every list RPC's {@code page.limit} and
      * {@code page.cursor} are the connection arguments {@code first} and {@code after}; other paths are proto field
      * names, which the GraphQL schema spells in lowerCamelCase ({@code full_name} → {@code fullName},
-     * {@code user_id} → {@code userId}).
+     * {@code user_id} → {@code userId}); UploadMedia's {@code header} and {@code chunk} are the {@code file}.
      */
     static String graphQlName(String protoPath) {
         return switch (protoPath) {
             case "page.limit", "limit" -> "first";
             case "page.cursor" -> "after";
+            // UploadMedia's stream: the header message and the bytes are the GraphQL argument `file`; the header's
+            // fields are uploadMedia's other arguments (`header.caption` → `caption`, `header.location.lat` → …).
+            case "header", "chunk" -> "file";
             default -> {
-                final StringBuilder name = new StringBuilder(protoPath.length());
+                final String path = protoPath.startsWith("header.") ? protoPath.substring("header.".length()) : protoPath;
+                final StringBuilder name = new StringBuilder(path.length());
                 boolean upper = false;
-                for (char c : protoPath.toCharArray()) {
+                for (char c : path.toCharArray()) {
                     if (c == '_') {
                         upper = true;
                     } else {

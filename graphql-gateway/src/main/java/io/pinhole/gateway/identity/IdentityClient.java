@@ -1,12 +1,11 @@
 package io.pinhole.gateway.identity;
 
+import static io.pinhole.gateway.client.Grpc.count;
+import static io.pinhole.gateway.client.Grpc.emptyToNull;
+import static io.pinhole.gateway.client.Grpc.page;
+import static io.pinhole.gateway.client.Grpc.toCompletable;
 import static java.util.Objects.requireNonNull;
 
-import com.google.common.util.concurrent.FutureCallback;
-import com.google.common.util.concurrent.Futures;
-import com.google.common.util.concurrent.ListenableFuture;
-import com.google.common.util.concurrent.MoreExecutors;
-import io.pinhole.common.v1.PageRequest;
 import io.pinhole.gateway.auth.ViewerContext;
 import io.pinhole.gateway.error.ErrorCode;
 import io.pinhole.gateway.error.GatewayException;
@@ -189,43 +188,15 @@ public class IdentityClient {
                 .thenApply(response -> Map.copyOf(response.getRelationshipsMap()));
     }
 
-    private static PageRequest page(int limit, String cursor) {
-        return PageRequest.newBuilder().setLimit(limit).setCursor(cursor == null ? "" : cursor).build();
-    }
-
     private static UserConnection connection(List<Long> userIds, String nextCursor) {
         return new UserConnection(userIds, nextCursor, PageInfo.ofNextCursor(nextCursor));
     }
 
-    static User toGraphQl(io.pinhole.identity.v1.User user) {
+    /** Identity's user record as the GraphQL {@code User} (empty strings become null). */
+    public static User toGraphQl(io.pinhole.identity.v1.User user) {
         return new User(Long.toString(user.getId()), user.getUsername(), emptyToNull(user.getFullName()),
                         emptyToNull(user.getBio()), emptyToNull(user.getWebsite()), emptyToNull(user.getAvatarUrl()),
                         user.getIsPrivate(), count(user.getFollowerCount()), count(user.getFollowingCount()),
                         count(user.getMediaCount()));
-    }
-
-    /** GraphQL's Int is 32-bit; no account comes near, but never overflow into a negative count. */
-    private static int count(long value) {
-        return (int) Math.min(value, Integer.MAX_VALUE);
-    }
-
-    private static String emptyToNull(String value) {
-        return value.isEmpty() ? null : value;
-    }
-
-    private static <T> CompletableFuture<T> toCompletable(ListenableFuture<T> future) {
-        final CompletableFuture<T> result = new CompletableFuture<>();
-        Futures.addCallback(future, new FutureCallback<>() {
-            @Override
-            public void onSuccess(T value) {
-                result.complete(value);
-            }
-
-            @Override
-            public void onFailure(Throwable failure) {
-                result.completeExceptionally(failure);
-            }
-        }, MoreExecutors.directExecutor());
-        return result;
     }
 }

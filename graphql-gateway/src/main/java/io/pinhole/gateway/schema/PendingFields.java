@@ -17,18 +17,14 @@ import java.util.Map;
  * issue of the service it needs; the gateway side of all of them is issue 9. Remove a line when its field gets a
  * real data fetcher.
  *
- * <p>Fields of types that only pending fields return (Media, Comment, Tag, Activity…) need no line: nothing can
- * reach them yet.
+ * <p>Fields of types that only pending fields return (Location through {@code locations}) need no line: nothing
+ * can reach them yet.
  */
 @DgsComponent
 public class PendingFields {
 
-    /** svc-media: photos, likes, comments, tags. */
-    static final int MEDIA = 5;
-    /** svc-feed: home feed, activity, popular. */
-    static final int FEED = 6;
-    /** svc-geo: nearby media and places. */
-    static final int GEO = 7;
+    /** svc-geo: nearby media and places (also {@code Media.location}, see {@code MediaDataFetcher.location}). */
+    public static final int GEO = 7;
     /** svc-notify: devices and push. */
     static final int NOTIFY = 8;
 
@@ -37,23 +33,9 @@ public class PendingFields {
 
     private static Map<String, Integer> pending() {
         final Map<String, Integer> fields = new LinkedHashMap<>();
-        fields.put("Query.media", MEDIA);
-        fields.put("Query.feed", FEED);
-        fields.put("Query.activity", FEED);
-        fields.put("Query.popular", FEED);
-        fields.put("Query.tag", MEDIA);
         fields.put("Query.nearby", GEO);
         fields.put("Query.locations", GEO);
-
-        fields.put("Mutation.uploadMedia", MEDIA);
-        fields.put("Mutation.deleteMedia", MEDIA);
-        fields.put("Mutation.like", MEDIA);
-        fields.put("Mutation.unlike", MEDIA);
-        fields.put("Mutation.addComment", MEDIA);
-        fields.put("Mutation.deleteComment", MEDIA);
         fields.put("Mutation.registerDevice", NOTIFY);
-
-        fields.put("User.media", MEDIA);
         return Map.copyOf(fields);
     }
 

@@ -127,6 +127,23 @@ class GraphQlErrorsTest {
     }
 
     @Test
+    void uploadMediaViolations_areNamedAfterTheMutationsArguments() {
+        final PinholeException bad = PinholeException.invalidArguments()
+                .add("chunk", "not an image")
+                .add("header", "must come first")
+                .add("header.caption", "over 2,200 characters")
+                .add("header.location.lat", "out of range")
+                .add("media_id", "required")
+                .build();
+
+        final var mapped = GraphQlErrors.map(bad.toStatusRuntimeException(), "Mutation.uploadMedia");
+
+        final List<?> fields = (List<?>) mapped.extensions().get("fields");
+        assertThat(fields.stream().map(field -> (Object) ((Map<?, ?>) field).get("field")).toList())
+                .containsExactly("file", "file", "caption", "location.lat", "mediaId");
+    }
+
+    @Test
     void gatewaysBadArgument_isBadUserInput_namingTheArgument() {
         final var mapped = GraphQlErrors.map(GatewayException.badArgument("userId", "must be a Pinhole ID"),
                                              "Mutation.follow");

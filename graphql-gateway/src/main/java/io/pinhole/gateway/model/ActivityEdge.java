@@ -1,0 +1,5 @@
+package io.pinhole.gateway.model;
+
+/** The GraphQL {@code ActivityEdge}. */
+public record ActivityEdge(String cursor, Activity node) {
+}

@@ -1,0 +1,5 @@
+package io.pinhole.gateway.model;
+
+/** The GraphQL {@code MediaEdge}. */
+public record MediaEdge(String cursor, Media node) {
+}
