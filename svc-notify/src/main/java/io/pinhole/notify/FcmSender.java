@@ -1,0 +1,89 @@
+package io.pinhole.notify;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+/**
+ * Firebase Cloud Messaging, HTTP v1 API: {@code POST <endpoint>/v1/projects/<project>/messages:send} with an OAuth
+ * bearer token and {@code {"message": {...}}}. The endpoint is configurable so that tests (and staging) can point it
+ * at a stand-in that speaks the same shape.
+ *
+ * <p>Answers: 200 is sent; 404 {@code UNREGISTERED} (and 403 {@code SENDER_ID_MISMATCH}) mean the token is dead;
+ * 429 and 5xx are worth a retry; any other 4xx is a rejection retrying cannot fix.
+ */
+final class FcmSender implements PushSender {
+
+    private final HttpClient http;
+    private final URI sendUri;
+    private final String accessToken;
+    private final Duration timeout;
+
+    FcmSender(NotifySettings.Fcm config, Duration timeout) {
+        this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
+        final String base = config.endpoint().toString().replaceAll("/+$", "");
+        this.sendUri = URI.create(base + "/v1/projects/" + config.projectId() + "/messages:send");
+        this.accessToken = config.accessToken();
+        this.timeout = timeout;
+    }
+
+    @Override
+    public Outcome send(PushMessage message) throws Exception {
+        final ObjectNode body = Jobs.JSON.createObjectNode();
+        final ObjectNode fcm = body.putObject("message");
+        fcm.put("token", message.token());
+        fcm.putObject("notification").put("body", message.body());
+        final ObjectNode data = fcm.putObject("data");
+        data.put("deep_link", message.deepLink());
+        data.put("badge", Integer.toString(message.badge()));
+        final ObjectNode android = fcm.putObject("android");
+        android.put("collapse_key", message.collapseId());
+        if (!message.appId().isEmpty()) {
+            android.put("restricted_package_name", message.appId());
+        }
+        final ObjectNode notification = android.putObject("notification");
+        notification.put("tag", message.collapseId());
+        notification.put("body_loc_key", message.locKey());
+        message.locArgs().forEach(notification.putArray("body_loc_args")::add);
+        notification.put("notification_count", message.badge());
+
+        final HttpResponse<String> response = http.send(HttpRequest.newBuilder(sendUri)
+                .timeout(timeout)
+                .header("Authorization", "Bearer " + accessToken)
+                .header("Content-Type", "application/json; charset=UTF-8")
+                .POST(HttpRequest.BodyPublishers.ofString(Jobs.JSON.writeValueAsString(body), StandardCharsets.UTF_8))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        final int status = response.statusCode();
+        if (status == 200) {
+            return Outcome.SENT;
+        }
+        final String code = errorCode(response.body());
+        if (status == 404 && "UNREGISTERED".equals(code) || status == 403 && "SENDER_ID_MISMATCH".equals(code)) {
+            return Outcome.INVALID_TOKEN;
+        }
+        if (status == 429 || status >= 500) {
+            throw new IllegalStateException("FCM answered " + status + " " + code);
+        }
+        return Outcome.REJECTED;
+    }
+
+    /** The {@code FcmError.errorCode} of an error answer, else its {@code error.status}. */
+    private static String errorCode(String body) {
+        try {
+            final JsonNode error = Jobs.JSON.readTree(body).path("error");
+            for (JsonNode detail : error.path("details")) {
+                if (detail.has("errorCode")) {
+                    return detail.get("errorCode").asText();
+                }
+            }
+            return error.path("status").asText("");
+        } catch (Exception e) {
+            return "";
+        }
+    }
+}
