@@ -48,6 +48,14 @@ public final class GrpcErrors {
             // The call already answered (e.g. a stream refused early while the client was still sending): not a bug.
             return plain(Status.CANCELLED.withDescription("the call had already completed"));
         }
+        if (unwrapped instanceof com.linecorp.armeria.common.stream.ClosedStreamException) {
+            // The caller reset the stream (its deadline passed or it gave up): nobody reads this answer, not a bug.
+            return plain(Status.CANCELLED.withDescription("the caller cancelled the call"));
+        }
+        if (unwrapped instanceof com.linecorp.armeria.server.RequestTimeoutException) {
+            // The caller's deadline (propagated as this server's request timeout) passed while we worked.
+            return plain(Status.DEADLINE_EXCEEDED.withDescription("the caller's deadline passed"));
+        }
         if (isUnavailable(unwrapped)) {
             log.warn("{} failed: a dependency is unavailable: {}", method(ctx), unwrapped.toString());
             return plain(Status.UNAVAILABLE.withDescription("temporarily unavailable, retry later"));
