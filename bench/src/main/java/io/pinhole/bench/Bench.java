@@ -9,7 +9,8 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
- * Entry point of {@code ./pinhole bench}: {@code ids [threads]} runs {@link IdGenerationBenchmark}; {@code events
+ * Entry point of {@code ./pinhole bench}: {@code --quick} or {@code --full} (the default) runs the {@link LoadBenchmark}
+ * against the running stack; {@code ids [threads]} runs {@link IdGenerationBenchmark}; {@code events
  * [rate] [seconds]} runs {@link EventPipelineBenchmark}; {@code identity [clients] [seconds]} runs {@link IdentityBenchmark}; {@code media [clients] [seconds]} runs {@link MediaBenchmark}; {@code geo [clients] [seconds]} runs {@link GeoBenchmark}; {@code notify [clients] [seconds] [events]} runs {@link NotifyBenchmark}. Results are
  * printed and written as JSON under {@code bench/reports/}.
  */
@@ -18,8 +19,9 @@ public final class Bench {
     private Bench() {}
 
     public static void main(String[] args) throws Exception {
-        final String what = args.length > 0 ? args[0] : "ids";
+        final String what = args.length > 0 ? args[0] : "--full";
         switch (what) {
+            case "--quick", "--full" -> LoadBenchmark.run(what.equals("--quick"));
             case "ids" -> ids(args.length > 1 ? Integer.parseInt(args[1]) : 4);
             case "events" -> {
                 EventPipelineBenchmark.run(args.length > 1 ? Integer.parseInt(args[1]) : 500,
@@ -54,7 +56,7 @@ public final class Bench {
                 System.exit(0);
             }
             default -> {
-                System.err.println("usage: ./pinhole bench ids [threads] | events [rate/s] [seconds] | identity [clients] [seconds] | media [clients] [seconds] | feed [clients] [seconds] [followers] | geo [clients] [seconds] | notify [clients] [seconds] [events]   (unknown: " + Arrays.toString(args) + ")");
+                System.err.println("usage: ./pinhole bench [--quick|--full] | ids [threads] | events [rate/s] [seconds] | identity [clients] [seconds] | media [clients] [seconds] | feed [clients] [seconds] [followers] | geo [clients] [seconds] | notify [clients] [seconds] [events]   (unknown: " + Arrays.toString(args) + ")");
                 System.exit(2);
             }
         }

@@ -151,7 +151,8 @@ final class FeedBenchmark {
                         set.get();
                     }
                 }
-                final double floorPerSecond = redisBenchmark(devstack, sha, followers);
+                final double floorPerSecond = redisBenchmark(devstack.redis().host(), devstack.redis().port(), sha,
+                                                             "feed:timeline:v1:bench-floor:%012d", followers);
 
                 // 4. GetHomeFeed(20) warm: a reader following 20 authors with 40 posts between them.
                 final List<Long> authors = new ArrayList<>();
@@ -222,13 +223,14 @@ final class FeedBenchmark {
     }
 
     /**
-     * redis-benchmark's pipelined rate for the same EVALSHA on {@code followers} existing timelines chosen at random
+     * redis-benchmark's pipelined rate for the same EVALSHA on {@code keyspace} existing timelines ({@code keys}) chosen at random
      * (always the same 8-byte ID, so after a key's first insert the script finds it and writes nothing: a floor).
      */
-    private static double redisBenchmark(Devstack devstack, String sha, int followers) throws Exception {
-        final Process process = new ProcessBuilder("redis-benchmark", "-h", devstack.redis().host(), "-p",
-                Integer.toString(devstack.redis().port()), "-n", "200000", "-P", "50", "-c", "4", "-r", Integer.toString(followers), "-q",
-                "EVALSHA", sha, "1", "feed:timeline:v1:bench-floor:__rand_int__", "800", "ABCDEFGH").redirectErrorStream(true).start();
+    static double redisBenchmark(String host, int port, String sha, String keys, int keyspace) throws Exception {
+        // redis-benchmark replaces __rand_int__ with a 12-digit number below -r: `keys` names them with %012d.
+        final Process process = new ProcessBuilder("redis-benchmark", "-h", host, "-p", Integer.toString(port), "-n", "200000",
+                "-P", "50", "-c", "4", "-r", Integer.toString(keyspace), "-q", "EVALSHA", sha, "1",
+                keys.replace("%012d", "__rand_int__"), "800", "ABCDEFGH").redirectErrorStream(true).start();
         final String output = new String(process.getInputStream().readAllBytes());
         process.waitFor();
         final java.util.regex.Matcher rate = java.util.regex.Pattern.compile("([0-9.]+) requests per second").matcher(output);
@@ -239,7 +241,7 @@ final class FeedBenchmark {
     }
 
     /** The service's insert script, read from the class so the floor runs exactly the same Lua. */
-    private static String insertScript() throws Exception {
+    static String insertScript() throws Exception {
         final var field = Class.forName("io.pinhole.feed.TimelineStore").getDeclaredField("INSERT");
         field.setAccessible(true);
         return (String) field.get(null);
