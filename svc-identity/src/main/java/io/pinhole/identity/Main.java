@@ -52,7 +52,7 @@ public final class Main {
         server.closeOnStop(redisClient::shutdown);
         final StatefulRedisConnection<String, String> redis = redisClient.connect();
         server.closeOnStop(redis);
-        final MemcacheClient<byte[]> memcached = MemcachedClients.create(env);
+        final MemcacheClient<byte[]> memcached = MemcachedClients.create(env, meters);
         server.closeOnStop(memcached::shutdown);
         final MediaServiceGrpc.MediaServiceBlockingStub media = ServiceClients.create(
                 "media", PinholeService.MEDIA.address(env), MediaServiceGrpc.MediaServiceBlockingStub.class,

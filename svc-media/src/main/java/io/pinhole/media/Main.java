@@ -54,7 +54,7 @@ public final class Main {
 
         final RedisClient redis = RedisClients.create(env);
         server.closeOnStop(redis::shutdown);
-        final MemcacheClient<byte[]> memcached = MemcachedClients.create(env);
+        final MemcacheClient<byte[]> memcached = MemcachedClients.create(env, meters);
         server.closeOnStop(memcached::shutdown);
         final MediaStorage storage = MediaStorage.of(StorageConfig.fromEnvironment(env));
         server.closeOnStop(storage);

@@ -5,6 +5,9 @@ import com.spotify.folsom.MemcacheClientBuilder;
 import com.spotify.folsom.transcoder.ByteArrayTranscoder;
 import com.google.common.net.HostAndPort;
 import io.pinhole.platform.config.Env;
+import com.spotify.folsom.Metrics;
+import com.spotify.folsom.client.NoopMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.List;
 
@@ -25,8 +28,19 @@ public final class MemcachedClients {
                       env.duration("PINHOLE_MEMCACHED_TIMEOUT", Duration.ofMillis(200)));
     }
 
+    /** A client whose hits, misses and errors are counted in {@code meters} ({@link MemcachedMetrics}). */
+    public static BinaryMemcacheClient<byte[]> create(Env env, MeterRegistry meters) {
+        return create(env.list("PINHOLE_MEMCACHED_SERVERS", List.of("127.0.0.1:21211")),
+                      env.duration("PINHOLE_MEMCACHED_TIMEOUT", Duration.ofMillis(200)), new MemcachedMetrics(meters));
+    }
+
     public static BinaryMemcacheClient<byte[]> create(List<String> servers, Duration timeout) {
+        return create(servers, timeout, NoopMetrics.INSTANCE);
+    }
+
+    private static BinaryMemcacheClient<byte[]> create(List<String> servers, Duration timeout, Metrics metrics) {
         final MemcacheClientBuilder<byte[]> builder = new MemcacheClientBuilder<>(ByteArrayTranscoder.INSTANCE)
+                .withMetrics(metrics)
                 .withRequestTimeoutMillis(timeout.toMillis())
                 .withMaxOutstandingRequests(10_000)
                 .withRetry(false);

@@ -181,6 +181,12 @@ class OutboxRelayTest {
         assertThat(publishedLikes()).extracting(EventEnvelope::getEventId).containsAll(committed);
     }
 
+    private static double likesPublished(io.micrometer.core.instrument.MeterRegistry meters) {
+        final io.micrometer.core.instrument.Counter liked =
+                meters.find("pinhole.events.published").tag("event", "liked").counter();
+        return liked == null ? 0 : liked.count();
+    }
+
     @Test
     void backlogGauge_countsTheRowsLeftAfterAPass() {
         final io.micrometer.core.instrument.simple.SimpleMeterRegistry meters =
@@ -191,6 +197,7 @@ class OutboxRelayTest {
             while (relay.relayOnce() > 0) {
                 // drain what other tests left
             }
+            final double likesBefore = likesPublished(meters);
             for (int i = 0; i < 25; i++) {
                 final int liker = i;
                 database.inShard(0, session -> Outbox.append(session, like(31_337, liker)));
@@ -198,6 +205,8 @@ class OutboxRelayTest {
             assertThat(relay.relayOnce()).isEqualTo(10);
             assertThat(meters.get("pinhole.outbox.backlog").gauge().value()).isEqualTo(15.0);
             assertThat(meters.get("pinhole.outbox.published").counter().count()).isEqualTo(10.0);
+            // the business counter: the published events by type
+            assertThat(likesPublished(meters)).isEqualTo(likesBefore + 10);
             relay.relayOnce();
             relay.relayOnce();
             assertThat(meters.get("pinhole.outbox.backlog").gauge().value()).isZero();
