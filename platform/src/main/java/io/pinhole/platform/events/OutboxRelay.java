@@ -114,6 +114,11 @@ public final class OutboxRelay implements AutoCloseable {
                                 .register(registry);
         this.passTimer = Timer.builder("pinhole.outbox.pass").description("one relay pass over every shard")
                               .register(registry);
+        for (EventEnvelope.PayloadCase kind : EventEnvelope.PayloadCase.values()) {
+            if (kind != EventEnvelope.PayloadCase.PAYLOAD_NOT_SET) {
+                eventCounters.put(kind, eventCounter(kind)); // every series from the start: rates work at once
+            }
+        }
         Gauge.builder("pinhole.outbox.backlog", backlog, AtomicLong::get)
              .description("unsent outbox rows left after the last pass").register(registry);
     }
@@ -190,9 +195,12 @@ public final class OutboxRelay implements AutoCloseable {
         } catch (InvalidProtocolBufferException e) {
             kind = EventEnvelope.PayloadCase.PAYLOAD_NOT_SET; // not ours to judge here: consumers dead-letter it
         }
-        eventCounters.computeIfAbsent(kind, payloadCase -> Counter.builder("pinhole.events.published")
-                .tag("event", payloadCase.name().toLowerCase(java.util.Locale.ROOT))
-                .description("committed events published, by type").register(registry)).increment();
+        eventCounters.computeIfAbsent(kind, this::eventCounter).increment();
+    }
+
+    private Counter eventCounter(EventEnvelope.PayloadCase kind) {
+        return Counter.builder("pinhole.events.published").tag("event", kind.name().toLowerCase(java.util.Locale.ROOT))
+                      .description("committed events published, by type").register(registry);
     }
 
     /** One pass over every logical shard; returns how many events were published. */
