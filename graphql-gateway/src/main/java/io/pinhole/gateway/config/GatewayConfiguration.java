@@ -1,8 +1,5 @@
 package io.pinhole.gateway.config;
 
-import graphql.analysis.MaxQueryComplexityInstrumentation;
-import graphql.analysis.MaxQueryDepthInstrumentation;
-import graphql.execution.instrumentation.Instrumentation;
 import io.pinhole.feed.v1.FeedServiceGrpc.FeedServiceFutureStub;
 import io.pinhole.identity.v1.IdentityServiceGrpc.IdentityServiceFutureStub;
 import io.pinhole.media.v1.MediaServiceGrpc.MediaServiceStub;
@@ -12,7 +9,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.ConfigurableEnvironment;
 
-/** Settings, the service stubs, and the query limits DGS applies to every operation (it picks up every {@link Instrumentation}). */
+/** Settings and the service stubs (the request limits: {@link RequestLimitsConfiguration}). */
 @Configuration(proxyBeanMethods = false)
 public class GatewayConfiguration {
 
@@ -52,15 +49,5 @@ public class GatewayConfiguration {
     FeedServiceFutureStub feedStub(GatewaySettings settings) {
         return ServiceClients.create("svc-feed", settings.feedAddress(), FeedServiceFutureStub.class,
                                      ServiceClients.Settings.defaults().withDeadline(settings.backendDeadline()));
-    }
-
-    @Bean
-    Instrumentation maxQueryDepth(GatewaySettings settings) {
-        return new MaxQueryDepthInstrumentation(settings.maxQueryDepth());
-    }
-
-    @Bean
-    Instrumentation maxQueryComplexity(GatewaySettings settings) {
-        return new MaxQueryComplexityInstrumentation(settings.maxQueryComplexity());
     }
 }

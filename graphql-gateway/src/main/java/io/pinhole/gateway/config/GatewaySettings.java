@@ -12,19 +12,17 @@ import org.springframework.core.env.EnumerablePropertySource;
 import org.springframework.core.env.PropertySource;
 
 /**
- * The gateway's own settings, read once at start-up from {@code PINHOLE_*} variables (README.md lists them).
+ * The gateway's own settings, read once at start-up from {@code PINHOLE_*} variables (README.md lists them); the
+ * request limits are {@link RequestLimits}.
  *
  * @param identityAddress where svc-identity listens, {@code host:port}
  * @param mediaAddress where svc-media listens
  * @param feedAddress where svc-feed listens
  * @param backendDeadline the deadline of every gRPC call the gateway makes, but uploads
  * @param uploadDeadline the deadline of one {@code uploadMedia} stream (file sent, checked, rendered and stored)
- * @param maxQueryDepth the deepest selection a query may nest; GraphiQL's introspection query needs 13
- * @param maxQueryComplexity the most fields a query may select (1 per field); introspection needs 58
  */
 public record GatewaySettings(String identityAddress, String mediaAddress, String feedAddress,
-                              Duration backendDeadline, Duration uploadDeadline, int maxQueryDepth,
-                              int maxQueryComplexity) {
+                              Duration backendDeadline, Duration uploadDeadline) {
 
     public GatewaySettings {
         requireNonNull(identityAddress, "identityAddress");
@@ -40,9 +38,7 @@ public record GatewaySettings(String identityAddress, String mediaAddress, Strin
                 PinholeService.MEDIA.address(env),
                 PinholeService.FEED.address(env),
                 env.duration("PINHOLE_GATEWAY_BACKEND_DEADLINE", Duration.ofSeconds(2)),
-                env.duration("PINHOLE_GATEWAY_UPLOAD_DEADLINE", Duration.ofSeconds(60)),
-                env.integer("PINHOLE_GATEWAY_MAX_QUERY_DEPTH", 15),
-                env.integer("PINHOLE_GATEWAY_MAX_QUERY_COMPLEXITY", 250));
+                env.duration("PINHOLE_GATEWAY_UPLOAD_DEADLINE", Duration.ofSeconds(60)));
     }
 
     /**

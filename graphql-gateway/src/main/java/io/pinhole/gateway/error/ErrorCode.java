@@ -21,7 +21,13 @@ public enum ErrorCode {
     /** A service behind the gateway is down, overloaded, too slow or not built yet: retry later. */
     UNAVAILABLE(ErrorType.INTERNAL_ERROR),
     /** A bug in Pinhole; the message says nothing more, the gateway's log has the details. */
-    INTERNAL(ErrorType.INTERNAL_ERROR);
+    INTERNAL(ErrorType.INTERNAL_ERROR),
+    /**
+     * Automatic persisted queries (Apollo's protocol): the gateway does not know the {@code sha256Hash} sent without
+     * a query; send the hash again with the query. The message is {@code PersistedQueryNotFound}, as Apollo's
+     * clients expect.
+     */
+    PERSISTED_QUERY_NOT_FOUND(ErrorType.BAD_REQUEST);
 
     private final ErrorType errorType;
 

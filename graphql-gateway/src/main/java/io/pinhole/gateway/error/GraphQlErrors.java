@@ -40,7 +40,8 @@ import reactor.core.publisher.Mono;
  *       {@link GatewayException}s as they are, and anything else to INTERNAL with a generic message (the details go
  *       to the log, never to the client: no class names, no stack traces).</li>
  *   <li>As a request interceptor it gives a code to the errors GraphQL-Java makes before any data fetcher runs
- *       (syntax, validation, the depth and complexity limits): BAD_USER_INPUT.</li>
+ *       (syntax, validation, the request limits): BAD_USER_INPUT; and to automatic persisted queries' errors:
+ *       PERSISTED_QUERY_NOT_FOUND (an unknown hash) and BAD_USER_INPUT (a hash that is not the query's).</li>
  * </ul>
  */
 @Component
@@ -59,6 +60,12 @@ public class GraphQlErrors extends DataFetcherExceptionResolverAdapter implement
             graphql.ErrorType.OperationNotSupported.name(), graphql.ErrorType.ExecutionAborted.name(),
             "IntrospectionDisabled"); // production profile: a query for __schema or __type
     private static final String NULL_IN_NON_NULL = graphql.ErrorType.NullValueInNonNullableField.name();
+    /** GraphQL-Java's APQ errors ({@code graphql.execution.preparsed.persisted}), by classification. */
+    private static final String PERSISTED_QUERY_NOT_FOUND = "PersistedQueryNotFound";
+    private static final String PERSISTED_QUERY_ID_INVALID = "PersistedQueryIdInvalid";
+    /** The message of a persisted query whose {@code sha256Hash} is not the SHA-256 of the query sent with it. */
+    public static final String PERSISTED_QUERY_HASH_MISMATCH =
+            "persistedQuery.sha256Hash is not the SHA-256 of the query sent with it";
 
     @Override
     protected GraphQLError resolveToSingleError(Throwable exception, DataFetchingEnvironment env) {
@@ -68,6 +75,18 @@ public class GraphQlErrors extends DataFetcherExceptionResolverAdapter implement
                                   .message(mapped.message())
                                   .errorType(mapped.code().errorType())
                                   .extensions(mapped.extensions())
+                                  .build();
+    }
+
+    /**
+     * A BAD_USER_INPUT error about the request as a whole (its HTTP form, a limit), for answers the gateway gives
+     * before GraphQL runs.
+     */
+    public static GraphQLError requestError(String message) {
+        return GraphqlErrorBuilder.newError()
+                                  .message(message)
+                                  .errorType(ErrorCode.BAD_USER_INPUT.errorType())
+                                  .extensions(Map.of(CODE, ErrorCode.BAD_USER_INPUT.name()))
                                   .build();
     }
 
@@ -231,9 +250,20 @@ public class GraphQlErrors extends DataFetcherExceptionResolverAdapter implement
         final String kind = classification != null ? classification.toString()
                             : error.getErrorType() != null ? error.getErrorType().toString() : "";
         final boolean requestError = REQUEST_ERRORS.contains(kind);
-        extensions.put(CODE, (requestError ? ErrorCode.BAD_USER_INPUT : ErrorCode.INTERNAL).name());
-        // A request error's message explains the request; anything else could leak internals.
-        final String message = requestError || NULL_IN_NON_NULL.equals(kind) ? error.getMessage() : "internal error";
+        final ErrorCode code;
+        final String message;
+        if (PERSISTED_QUERY_NOT_FOUND.equals(kind)) {
+            code = ErrorCode.PERSISTED_QUERY_NOT_FOUND;
+            message = PERSISTED_QUERY_NOT_FOUND; // Apollo's clients compare the message too
+        } else if (PERSISTED_QUERY_ID_INVALID.equals(kind)) {
+            code = ErrorCode.BAD_USER_INPUT;
+            message = PERSISTED_QUERY_HASH_MISMATCH;
+        } else {
+            code = requestError ? ErrorCode.BAD_USER_INPUT : ErrorCode.INTERNAL;
+            // A request error's message explains the request; anything else could leak internals.
+            message = requestError || NULL_IN_NON_NULL.equals(kind) ? error.getMessage() : "internal error";
+        }
+        extensions.put(CODE, code.name());
         return GraphqlErrorBuilder.newError()
                                   .message(message)
                                   .locations(error.getLocations())
