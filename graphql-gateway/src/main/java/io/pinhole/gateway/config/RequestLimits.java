@@ -30,7 +30,7 @@ public record RequestLimits(int maxDepth, int maxCost, int maxAliases, int maxOp
     public static RequestLimits from(Env env) {
         return new RequestLimits(
                 env.integer("PINHOLE_GATEWAY_MAX_QUERY_DEPTH", 15),
-                // A feed page of 50 with owners, counts, likers(first: 3) and comments(first: 2) costs about 1,750;
+                // A feed page of 50 with images, owners, counts, likers(first: 3) and comments(first: 2) costs about 2,200;
                 // three nested pages of 50 (125,000 objects) cost far more than this.
                 env.integer("PINHOLE_GATEWAY_MAX_QUERY_COMPLEXITY", 3000),
                 env.integer("PINHOLE_GATEWAY_MAX_ALIASES", 30),

@@ -80,6 +80,22 @@ class RequestLimitsTest {
     }
 
     @Test
+    void cost_aFullFeedPageOf50WithLikersAndComments_fitsTheLimit() {
+        final String query = "{ feed(first: 50) { edges { cursor node { id caption createdAt likeCount commentCount "
+                             + "viewerHasLiked images { thumbnail { url width height } standard { url } } "
+                             + "owner { id username avatarUrl } likers(first: 3) { edges { node { username } } } "
+                             + "comments(first: 2) { edges { node { text author { username } } } } } } "
+                             + "pageInfo { hasNextPage endCursor } } }";
+
+        final JsonNode response = json(http.postJson(fields("query", query), GRAPHQL_RESPONSE));
+
+        // It runs (and fails only because there is no viewer): no limit refused it.
+        assertThat(response.path("errors")).hasSize(1);
+        assertThat(response.path("errors").path(0).path("path").path(0).asText()).isEqualTo("feed");
+        assertThat(response.path("errors").path(0).path("extensions").path("code").asText()).isEqualTo("UNAUTHENTICATED");
+    }
+
+    @Test
     void cost_countsTheDefaultPageWhenFirstIsLeftOut() {
         // Three nested follower lists of the default 20: 20 × 20 × 20 × … ≈ 25,000.
         final String query = "{ viewer { followers { edges { node { followers { edges { node { followers "
