@@ -29,6 +29,8 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.pinhole.platform.config.Env;
 import io.pinhole.platform.config.PinholeService;
+import io.pinhole.platform.telemetry.ErrorReporting;
+import io.pinhole.platform.telemetry.Telemetry;
 import io.pinhole.platform.error.GrpcErrors;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -61,6 +63,7 @@ public final class PinholeServer {
 
     /** A builder for one of the five services: its name, its port and shutdown settings read from {@code env}. */
     public static Builder builder(PinholeService service, Env env) {
+        ErrorReporting.installFromEnvironment(env, service.serviceName());
         return new Builder(service.serviceName())
                 .port(service.port(env))
                 .shutdown(ShutdownConfig.fromEnvironment(env));
@@ -167,6 +170,7 @@ public final class PinholeServer {
             services.forEach(grpc::addService);
             final List<ServerInterceptor> all = new ArrayList<>(interceptors);
             all.add(Viewer.serverInterceptor());
+            all.add(Telemetry.serverInterceptor(name)); // last = outermost: the span covers the whole call
             grpc.intercept(all);
 
             final DocServiceBuilder docs = DocService.builder()
