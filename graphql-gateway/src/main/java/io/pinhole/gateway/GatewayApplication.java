@@ -1,5 +1,6 @@
 package io.pinhole.gateway;
 
+import io.pinhole.platform.telemetry.Telemetry;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 
@@ -13,6 +14,7 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 public class GatewayApplication {
 
     public static void main(String[] args) {
+        Telemetry.initialize("graphql-gateway"); // before any gRPC client is built (platform Telemetry)
         SpringApplication.run(GatewayApplication.class, args);
     }
 }

@@ -17,6 +17,7 @@ import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.pinhole.platform.server.Viewer;
+import io.pinhole.platform.telemetry.Telemetry;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -66,7 +67,8 @@ public final class ServiceClients {
                           .responseTimeout(Duration.ZERO) // the gRPC deadline below is the one limit
                           .intercept(Viewer.propagatingInterceptor(),
                                      deadlineInterceptor(settings.deadline()),
-                                     circuitBreakerInterceptor(breaker))
+                                     circuitBreakerInterceptor(breaker),
+                                     Telemetry.clientInterceptor()) // last runs first: the span covers the call
                           .build(stubClass);
     }
 

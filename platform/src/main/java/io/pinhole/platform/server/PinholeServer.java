@@ -63,6 +63,7 @@ public final class PinholeServer {
 
     /** A builder for one of the five services: its name, its port and shutdown settings read from {@code env}. */
     public static Builder builder(PinholeService service, Env env) {
+        Telemetry.initialize(service.serviceName());
         ErrorReporting.installFromEnvironment(env, service.serviceName());
         return new Builder(service.serviceName())
                 .port(service.port(env))
@@ -170,7 +171,7 @@ public final class PinholeServer {
             services.forEach(grpc::addService);
             final List<ServerInterceptor> all = new ArrayList<>(interceptors);
             all.add(Viewer.serverInterceptor());
-            all.add(Telemetry.serverInterceptor(name)); // last = outermost: the span covers the whole call
+            all.add(Telemetry.serverInterceptor()); // last = outermost: the span covers the whole call
             grpc.intercept(all);
 
             final DocServiceBuilder docs = DocService.builder()

@@ -1,6 +1,13 @@
 package io.pinhole.platform.telemetry;
 
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
 import io.grpc.ClientInterceptor;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.instrumentation.grpc.v1_6.GrpcTelemetry;
@@ -18,12 +25,17 @@ import java.util.Map;
 public final class Telemetry {
 
     private static volatile OpenTelemetry openTelemetry;
-    private static volatile GrpcTelemetry grpc;
+    private static volatile ServerInterceptor server;
+    private static volatile ClientInterceptor client;
 
     private Telemetry() {}
 
-    /** The process's OpenTelemetry, configured on first use ({@code serviceName} when OTEL_SERVICE_NAME is unset). */
-    public static OpenTelemetry openTelemetry(String serviceName) {
+    /**
+     * Configures the process's OpenTelemetry once, named {@code serviceName} unless OTEL_SERVICE_NAME says otherwise;
+     * call it first thing in a process (PinholeServer.builder does for the services, GatewayApplication for the
+     * gateway). Later calls return what the first one configured.
+     */
+    public static OpenTelemetry initialize(String serviceName) {
         OpenTelemetry current = openTelemetry;
         if (current == null) {
             synchronized (Telemetry.class) {
@@ -43,21 +55,42 @@ public final class Telemetry {
         return current;
     }
 
-    /** Uses {@code telemetry} from now on (tests record spans in memory with it). */
+    /** The process's OpenTelemetry ({@link #initialize}d as {@code pinhole} if nobody did). */
+    public static OpenTelemetry openTelemetry() {
+        return initialize("pinhole");
+    }
+
+    /**
+     * Uses {@code telemetry} from now on, also in the interceptors already handed out (tests record spans in memory
+     * with it, whenever their servers were built).
+     */
     public static synchronized void install(OpenTelemetry telemetry) {
+        final GrpcTelemetry instrumentation = GrpcTelemetry.create(telemetry);
+        server = instrumentation.createServerInterceptor();
+        client = instrumentation.createClientInterceptor();
         openTelemetry = telemetry;
-        grpc = GrpcTelemetry.create(telemetry);
     }
 
     /** Starts a server span per call (continuing the caller's trace) and makes it current while the call runs. */
-    public static ServerInterceptor serverInterceptor(String serviceName) {
-        openTelemetry(serviceName);
-        return grpc.createServerInterceptor();
+    public static ServerInterceptor serverInterceptor() {
+        openTelemetry();
+        return new ServerInterceptor() {
+            @Override
+            public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers,
+                                                              ServerCallHandler<Q, A> next) {
+                return server.interceptCall(call, headers, next);
+            }
+        };
     }
 
     /** Starts a client span per call and sends its context ({@code traceparent}) with the call. */
-    public static ClientInterceptor clientInterceptor(String serviceName) {
-        openTelemetry(serviceName);
-        return grpc.createClientInterceptor();
+    public static ClientInterceptor clientInterceptor() {
+        openTelemetry();
+        return new ClientInterceptor() {
+            @Override
+            public <Q, A> ClientCall<Q, A> interceptCall(MethodDescriptor<Q, A> method, CallOptions options, Channel next) {
+                return client.interceptCall(method, options, next);
+            }
+        };
     }
 }

@@ -36,8 +36,8 @@ class TracingTest {
         try (RunningService server = RunningService.start(
                 PinholeServer.builder("svc-traced").port(0).service(new EchoService()).build())) {
             final EchoServiceBlockingStub stub = GrpcClients.builder(server.baseUrl())
-                    .intercept(Telemetry.clientInterceptor("test-client")).build(EchoServiceBlockingStub.class);
-            final Span request = Telemetry.openTelemetry("test-client").getTracer("test").spanBuilder("request").startSpan();
+                    .intercept(Telemetry.clientInterceptor()).build(EchoServiceBlockingStub.class);
+            final Span request = Telemetry.openTelemetry().getTracer("test").spanBuilder("request").startSpan();
             try (Scope ignored = request.makeCurrent()) {
                 assertThat(new TraceIdConverter().convert(null)).isEqualTo("trace=" + request.getSpanContext().getTraceId() + " ");
                 stub.echo(EchoRequest.newBuilder().setText("traced").build());
