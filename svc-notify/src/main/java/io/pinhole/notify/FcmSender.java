@@ -2,16 +2,22 @@ package io.pinhole.notify;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.auth.oauth2.GoogleCredentials;
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * Firebase Cloud Messaging, HTTP v1 API: {@code POST <endpoint>/v1/projects/<project>/messages:send} with an OAuth
- * bearer token and {@code {"message": {...}}}. The endpoint is configurable so that tests (and staging) can point it
+ * bearer token (from the service account's key, {@code PINHOLE_FCM_CREDENTIALS_FILE}) and {@code {"message": {...}}}. The endpoint is configurable so that tests (and staging) can point it
  * at a stand-in that speaks the same shape.
  *
  * <p>Answers: 200 is sent; 404 {@code UNREGISTERED} (and 403 {@code SENDER_ID_MISMATCH}) mean the token is dead;
@@ -19,17 +25,37 @@ import java.time.Duration;
  */
 final class FcmSender implements PushSender {
 
+    /** The scope FCM's send API requires of an OAuth 2 token. */
+    static final String SCOPE = "https://www.googleapis.com/auth/firebase.messaging";
+
     private final HttpClient http;
     private final URI sendUri;
-    private final String accessToken;
+    private final GoogleCredentials credentials;
+    private final String fixedToken;
     private final Duration timeout;
 
-    FcmSender(NotifySettings.Fcm config, Duration timeout) {
+    FcmSender(NotifySettings.Fcm config, Duration timeout) throws IOException {
         this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
         final String base = config.endpoint().toString().replaceAll("/+$", "");
         this.sendUri = URI.create(base + "/v1/projects/" + config.projectId() + "/messages:send");
-        this.accessToken = config.accessToken();
+        if (config.credentialsFile().isBlank()) {
+            this.credentials = null;
+        } else {
+            try (InputStream key = Files.newInputStream(Path.of(config.credentialsFile()))) {
+                this.credentials = GoogleCredentials.fromStream(key).createScoped(List.of(SCOPE));
+            }
+        }
+        this.fixedToken = config.accessToken();
         this.timeout = timeout;
+    }
+
+    /** A valid token: the library refreshes it a few minutes before it expires (an hour), once for all threads. */
+    private String accessToken() throws IOException {
+        if (credentials == null) {
+            return fixedToken;
+        }
+        credentials.refreshIfExpired();
+        return credentials.getAccessToken().getTokenValue();
     }
 
     @Override
@@ -54,7 +80,7 @@ final class FcmSender implements PushSender {
 
         final HttpResponse<String> response = http.send(HttpRequest.newBuilder(sendUri)
                 .timeout(timeout)
-                .header("Authorization", "Bearer " + accessToken)
+                .header("Authorization", "Bearer " + accessToken())
                 .header("Content-Type", "application/json; charset=UTF-8")
                 .POST(HttpRequest.BodyPublishers.ofString(Jobs.JSON.writeValueAsString(body), StandardCharsets.UTF_8))
                 .build(), HttpResponse.BodyHandlers.ofString());
@@ -65,6 +91,10 @@ final class FcmSender implements PushSender {
         final String code = errorCode(response.body());
         if (status == 404 && "UNREGISTERED".equals(code) || status == 403 && "SENDER_ID_MISMATCH".equals(code)) {
             return Outcome.INVALID_TOKEN;
+        }
+        if (status == 401 && credentials != null) {
+            credentials.refresh(); // revoked or expired early: a new token, and the job retries
+            throw new IllegalStateException("FCM refused the access token (401); refreshed it");
         }
         if (status == 429 || status >= 500) {
             throw new IllegalStateException("FCM answered " + status + " " + code);

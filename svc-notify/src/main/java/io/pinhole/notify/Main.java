@@ -113,6 +113,10 @@ public final class Main {
     }
 
     private static PushSender fcm(NotifySettings settings) {
-        return settings.fcm().enabled() ? new FcmSender(settings.fcm(), settings.httpTimeout()) : null;
+        try {
+            return settings.fcm().enabled() ? new FcmSender(settings.fcm(), settings.httpTimeout()) : null;
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new IllegalStateException("FCM client could not start (PINHOLE_FCM_CREDENTIALS_FILE): " + e.getMessage(), e);
+        }
     }
 }

@@ -37,8 +37,11 @@ record NotifySettings(
         }
     }
 
-    /** FCM HTTP v1: off without a project ID. */
-    record Fcm(URI endpoint, String projectId, String accessToken) {
+    /**
+     * FCM HTTP v1: off without a project ID. Authorized by a service account's key file ({@code credentialsFile},
+     * production: tokens made and refreshed by Google's auth library) or else a fixed {@code accessToken} (tests).
+     */
+    record Fcm(URI endpoint, String projectId, String accessToken, String credentialsFile) {
         boolean enabled() {
             return !projectId.isEmpty();
         }
@@ -75,6 +78,7 @@ record NotifySettings(
                          env.string("PINHOLE_APNS_TOPIC", "io.pinhole.app"), env.string("PINHOLE_APNS_TRUST_FILE", ""),
                          env.integer("PINHOLE_APNS_CONNECTIONS", 2)),
                 new Fcm(URI.create(env.string("PINHOLE_FCM_ENDPOINT", "https://fcm.googleapis.com")),
-                        env.string("PINHOLE_FCM_PROJECT_ID", ""), env.string("PINHOLE_FCM_ACCESS_TOKEN", "")));
+                        env.string("PINHOLE_FCM_PROJECT_ID", ""), env.string("PINHOLE_FCM_ACCESS_TOKEN", ""),
+                        env.string("PINHOLE_FCM_CREDENTIALS_FILE", "")));
     }
 }
