@@ -76,6 +76,7 @@ final class NotifyFixture implements BeforeAllCallback {
 
     private static RunningService identity;
     private static RunningService media;
+    private static RunningService geo;
     private static RunningService notify;
     static MockApnsServer apns;
     /** APNs tokens the mock accepts for {@link #TOPIC}; anything else is BadDeviceToken. */
@@ -111,7 +112,15 @@ final class NotifyFixture implements BeforeAllCallback {
                 env.putAll(devstack.s3().environment(Devstack.DEFAULT_BUCKET));
                 return RunningService.start(io.pinhole.media.Main.newServer(Env.of(env)));
             }, RunningService.class);
+            geo = store.getOrComputeIfAbsent("geo", key -> {
+                final Map<String, String> env = base(devstack);
+                env.putAll(devstack.solr().environment());
+                env.put("PINHOLE_GEO_PORT", "0");
+                env.put("PINHOLE_GEO_COMMIT_WITHIN", "200ms");
+                return RunningService.start(io.pinhole.geo.Main.newServer(Env.of(env)));
+            }, RunningService.class);
             final Map<String, String> env = base(devstack);
+            env.put("PINHOLE_GEO_ADDRESS", address(geo));
             env.putAll(startThirdParties());
             devstack.postgres().createDatabase(PinholeService.NOTIFY.databaseName());
             notify = store.getOrComputeIfAbsent("notify", key -> RunningService.start(Main.newServer(Env.of(env))),
@@ -241,6 +250,10 @@ final class NotifyFixture implements BeforeAllCallback {
 
     static IdentityServiceBlockingStub identity(long viewer) {
         return Viewer.as(identity.client(IdentityServiceBlockingStub.class), viewer);
+    }
+
+    static io.pinhole.geo.v1.GeoServiceGrpc.GeoServiceBlockingStub geo(long viewer) {
+        return Viewer.as(geo.client(io.pinhole.geo.v1.GeoServiceGrpc.GeoServiceBlockingStub.class), viewer);
     }
 
     static MediaServiceBlockingStub media(long viewer) {

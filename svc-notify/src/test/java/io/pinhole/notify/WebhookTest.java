@@ -147,6 +147,39 @@ class WebhookTest {
     }
 
     @Test
+    void aPostAtAWatchedPlace_isDelivered_onceSvcGeoHasPlacedIt() throws Exception {
+        final long poster = NotifyFixture.newUser(NotifyFixture.username("placer"));
+        final String name = "Café Lünå " + poster; // svc-geo folds accents and case: one place
+        final io.pinhole.media.v1.Location here = io.pinhole.media.v1.Location.newBuilder()
+                .setName(name).setLat(38.7139).setLng(-9.1300).build();
+        final long first = NotifyFixture.post(poster, UploadHeader.newBuilder().setLocation(here).build()).getId();
+        final io.pinhole.geo.v1.GetMediaPlacesRequest places =
+                io.pinhole.geo.v1.GetMediaPlacesRequest.newBuilder().addMediaIds(first).build();
+        await().atMost(Duration.ofSeconds(20))
+               .until(() -> NotifyFixture.geo(poster).getMediaPlaces(places).getPlacesMap().containsKey(first));
+        final long place = NotifyFixture.geo(poster).getMediaPlaces(places).getPlacesMap().get(first).getId();
+
+        final long subscriber = NotifyFixture.newUser(NotifyFixture.username("sub"));
+        final String path = "/place/" + subscriber;
+        installResponder();
+        final CreateSubscriptionResponse created = notifier(subscriber).createSubscription(CreateSubscriptionRequest.newBuilder()
+                .setObject(SubscriptionObject.SUBSCRIPTION_OBJECT_LOCATION).setObjectId(Long.toString(place))
+                .setCallbackUrl(NotifyFixture.webhooks.url(path)).setVerifyToken("places").build());
+        // 50 m away, the same name written differently: the same place
+        final long second = NotifyFixture.post(poster, UploadHeader.newBuilder().setLocation(here.toBuilder()
+                .setName("cafe luna " + poster).setLat(38.7143)).build()).getId();
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> !NotifyFixture.webhooks.posts(path).isEmpty());
+        final Receiver.Request delivery = NotifyFixture.webhooks.posts(path).get(0);
+        assertThat(delivery.header("X-Pinhole-Signature"))
+                .isEqualTo("sha256=" + Webhooks.sign(created.getSigningSecret(), delivery.body()));
+        final JsonNode change = JSON.readTree(delivery.body()).get(0);
+        assertThat(change.get("object").asText()).isEqualTo("location");
+        assertThat(change.get("object_id").asText()).isEqualTo(Long.toString(place));
+        assertThat(change.at("/data/media_id").asText()).isEqualTo(Long.toString(second));
+    }
+
+    @Test
     void aFailingReceiver_isRetried_untilItAccepts() {
         final long subscriber = NotifyFixture.newUser(NotifyFixture.username("sub"));
         final String path = "/flaky/" + subscriber;
