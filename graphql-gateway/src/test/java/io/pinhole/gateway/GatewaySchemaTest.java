@@ -52,11 +52,11 @@ class GatewaySchemaTest {
     }
 
     @Test
-    void pendingQueryField_answersUnavailable_namingTheIssueThatBringsIt() {
+    void geoDown_locationsAnswersUnavailable_andDataIsNull() {
         final JsonNode response = gateway.graphql("{ locations(query: \"par\") { name } __typename }");
 
         final JsonNode error = response.path("errors").get(0);
-        assertThat(error.path("message").asText()).isEqualTo("not available yet: Query.locations lands with issue 7");
+        assertThat(error.path("message").asText()).isEqualTo("Query.locations is temporarily unavailable, retry later");
         assertThat(error.path("extensions").path("code").asText()).isEqualTo("UNAVAILABLE");
         assertThat(error.path("path").get(0).asText()).isEqualTo("locations");
         assertThat(response.path("errors")).hasSize(1);
@@ -64,13 +64,12 @@ class GatewaySchemaTest {
     }
 
     @Test
-    void pendingMutation_answersUnavailable() {
-        final JsonNode response = gateway.graphql(
-                "mutation { registerDevice(input: {platform: APNS, token: \"abc\"}) }", "Bearer some-token");
+    void registerDevice_anonymous_isUnauthenticated_withoutCallingNotify() {
+        final JsonNode response = gateway.graphql("mutation { registerDevice(input: {platform: APNS, token: \"abc\"}) }");
 
         final JsonNode error = response.path("errors").get(0);
-        assertThat(error.path("extensions").path("code").asText()).isEqualTo("UNAVAILABLE");
-        assertThat(error.path("message").asText()).isEqualTo("not available yet: Mutation.registerDevice lands with issue 8");
+        assertThat(error.path("extensions").path("code").asText()).isEqualTo("UNAUTHENTICATED");
+        assertThat(error.path("path").get(0).asText()).isEqualTo("registerDevice");
     }
 
     @Test

@@ -21,6 +21,8 @@ abstract class RealIdentityTest {
         registry.add("PINHOLE_IDENTITY_ADDRESS", RealIdentity::address);
         registry.add("PINHOLE_MEDIA_ADDRESS", RealStack::mediaAddress);
         registry.add("PINHOLE_FEED_ADDRESS", RealStack::feedAddress);
+        registry.add("PINHOLE_GEO_ADDRESS", RealStack::geoAddress);
+        registry.add("PINHOLE_NOTIFY_ADDRESS", RealStack::notifyAddress);
     }
 
     @LocalServerPort

@@ -30,6 +30,8 @@ final class RealStack {
 
     private static RunningService media;
     private static RunningService feed;
+    private static RunningService geo;
+    private static RunningService notify;
 
     private RealStack() {}
 
@@ -55,6 +57,43 @@ final class RealStack {
             Runtime.getRuntime().addShutdownHook(new Thread(feed::close));
         }
         return feed;
+    }
+
+    /** svc-geo on devstack's Solr: changes searchable within 200 ms. */
+    static synchronized RunningService geo() {
+        if (geo == null) {
+            final Devstack devstack = DevstackExtension.shared();
+            final Map<String, String> env = base(devstack);
+            env.putAll(devstack.solr().environment());
+            env.put("PINHOLE_GEO_PORT", "0");
+            env.put("PINHOLE_GEO_COMMIT_WITHIN", "200ms");
+            geo = RunningService.start(io.pinhole.geo.Main.newServer(Env.of(env)));
+            Runtime.getRuntime().addShutdownHook(new Thread(geo::close));
+        }
+        return geo;
+    }
+
+    /** svc-notify without push providers configured (registering devices is what the gateway exposes). */
+    static synchronized RunningService notifyService() {
+        if (notify == null) {
+            final Devstack devstack = DevstackExtension.shared();
+            devstack.postgres().createDatabase(PinholeService.NOTIFY.databaseName());
+            final Map<String, String> env = base(devstack);
+            env.put("PINHOLE_NOTIFY_PORT", "0");
+            env.put("PINHOLE_MEDIA_ADDRESS", address(media()));
+            env.put("PINHOLE_GEO_ADDRESS", address(geo()));
+            notify = RunningService.start(io.pinhole.notify.Main.newServer(Env.of(env)));
+            Runtime.getRuntime().addShutdownHook(new Thread(notify::close));
+        }
+        return notify;
+    }
+
+    static String geoAddress() {
+        return address(geo());
+    }
+
+    static String notifyAddress() {
+        return address(notifyService());
     }
 
     private static Map<String, String> base(Devstack devstack) {

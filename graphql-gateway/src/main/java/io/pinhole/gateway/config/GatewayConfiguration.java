@@ -1,8 +1,10 @@
 package io.pinhole.gateway.config;
 
 import io.pinhole.feed.v1.FeedServiceGrpc.FeedServiceFutureStub;
+import io.pinhole.geo.v1.GeoServiceGrpc.GeoServiceFutureStub;
 import io.pinhole.identity.v1.IdentityServiceGrpc.IdentityServiceFutureStub;
 import io.pinhole.media.v1.MediaServiceGrpc.MediaServiceStub;
+import io.pinhole.notify.v1.NotifyServiceGrpc.NotifyServiceFutureStub;
 import io.pinhole.platform.client.ServiceClients;
 import io.pinhole.platform.config.Env;
 import org.springframework.context.annotation.Bean;
@@ -48,6 +50,20 @@ public class GatewayConfiguration {
     @Bean
     FeedServiceFutureStub feedStub(GatewaySettings settings) {
         return ServiceClients.create("svc-feed", settings.feedAddress(), FeedServiceFutureStub.class,
+                                     ServiceClients.Settings.defaults().withDeadline(settings.backendDeadline()));
+    }
+
+    /** The one svc-geo stub (circuit breaker {@code svc-geo}). */
+    @Bean
+    GeoServiceFutureStub geoStub(GatewaySettings settings) {
+        return ServiceClients.create("svc-geo", settings.geoAddress(), GeoServiceFutureStub.class,
+                                     ServiceClients.Settings.defaults().withDeadline(settings.backendDeadline()));
+    }
+
+    /** The one svc-notify stub (circuit breaker {@code svc-notify}). */
+    @Bean
+    NotifyServiceFutureStub notifyStub(GatewaySettings settings) {
+        return ServiceClients.create("svc-notify", settings.notifyAddress(), NotifyServiceFutureStub.class,
                                      ServiceClients.Settings.defaults().withDeadline(settings.backendDeadline()));
     }
 }

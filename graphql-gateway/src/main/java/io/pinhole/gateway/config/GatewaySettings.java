@@ -18,16 +18,20 @@ import org.springframework.core.env.PropertySource;
  * @param identityAddress where svc-identity listens, {@code host:port}
  * @param mediaAddress where svc-media listens
  * @param feedAddress where svc-feed listens
+ * @param geoAddress where svc-geo listens
+ * @param notifyAddress where svc-notify listens
  * @param backendDeadline the deadline of every gRPC call the gateway makes, but uploads
  * @param uploadDeadline the deadline of one {@code uploadMedia} stream (file sent, checked, rendered and stored)
  */
-public record GatewaySettings(String identityAddress, String mediaAddress, String feedAddress,
-                              Duration backendDeadline, Duration uploadDeadline) {
+public record GatewaySettings(String identityAddress, String mediaAddress, String feedAddress, String geoAddress,
+                              String notifyAddress, Duration backendDeadline, Duration uploadDeadline) {
 
     public GatewaySettings {
         requireNonNull(identityAddress, "identityAddress");
         requireNonNull(mediaAddress, "mediaAddress");
         requireNonNull(feedAddress, "feedAddress");
+        requireNonNull(geoAddress, "geoAddress");
+        requireNonNull(notifyAddress, "notifyAddress");
         requireNonNull(backendDeadline, "backendDeadline");
         requireNonNull(uploadDeadline, "uploadDeadline");
     }
@@ -37,6 +41,8 @@ public record GatewaySettings(String identityAddress, String mediaAddress, Strin
                 PinholeService.IDENTITY.address(env),
                 PinholeService.MEDIA.address(env),
                 PinholeService.FEED.address(env),
+                PinholeService.GEO.address(env),
+                PinholeService.NOTIFY.address(env),
                 env.duration("PINHOLE_GATEWAY_BACKEND_DEADLINE", Duration.ofSeconds(2)),
                 env.duration("PINHOLE_GATEWAY_UPLOAD_DEADLINE", Duration.ofSeconds(60)));
     }

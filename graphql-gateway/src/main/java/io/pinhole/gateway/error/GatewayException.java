@@ -26,12 +26,6 @@ public final class GatewayException extends RuntimeException {
         this.fields = List.copyOf(fields);
     }
 
-    /** A field whose backend is not built yet: {@code "not available yet: Query.feed lands with issue 6"}. */
-    public static GatewayException notAvailableYet(String coordinates, int issue) {
-        return new GatewayException(ErrorCode.UNAVAILABLE,
-                                    "not available yet: " + coordinates + " lands with issue " + issue);
-    }
-
     public static GatewayException unauthenticated(String message) {
         return new GatewayException(ErrorCode.UNAUTHENTICATED, message);
     }

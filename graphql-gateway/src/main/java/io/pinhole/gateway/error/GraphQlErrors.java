@@ -168,6 +168,8 @@ public class GraphQlErrors extends DataFetcherExceptionResolverAdapter implement
         return switch (protoPath) {
             case "page.limit", "limit" -> "first";
             case "page.cursor" -> "after";
+            case "near_lat" -> "lat"; // SearchLocations: Query.locations(lat, lng)
+            case "near_lng" -> "lng";
             // UploadMedia's stream: the header message and the bytes are the GraphQL argument `file`; the header's
             // fields are uploadMedia's other arguments (`header.caption` → `caption`, `header.location.lat` → …).
             case "header", "chunk" -> "file";

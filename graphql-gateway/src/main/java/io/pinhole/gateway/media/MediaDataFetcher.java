@@ -16,7 +16,6 @@ import io.pinhole.gateway.model.Tag;
 import io.pinhole.gateway.model.User;
 import io.pinhole.gateway.model.UserConnection;
 import io.pinhole.gateway.schema.Arguments;
-import io.pinhole.gateway.schema.PendingFields;
 import io.pinhole.gateway.user.UserDataLoader;
 import java.util.List;
 import java.util.Objects;
@@ -100,19 +99,6 @@ public class MediaDataFetcher {
     public CompletableFuture<User> owner(DgsDataFetchingEnvironment env) {
         final DataLoader<Long, User> users = env.getDataLoader(UserDataLoader.class);
         return users.load(env.<Media>getSource().ownerId());
-    }
-
-    /**
-     * Where it was taken, as a place of svc-geo's ({@code Location.id} is geo's place ID, from GetMediaPlaces, which
-     * lands with geo's issue): null without an error for a photo posted without a location; UNAVAILABLE "not
-     * available yet" for one with a location until then.
-     */
-    @DgsData(parentType = "Media", field = "location")
-    public Object location(DgsDataFetchingEnvironment env) {
-        if (env.<Media>getSource().postedLocation() == null) {
-            return null;
-        }
-        throw GatewayException.notAvailableYet("Media.location", PendingFields.GEO);
     }
 
     /** Whether the viewer likes it: false for anonymous requests without asking; else one GetViewerLikes per level. */

@@ -103,10 +103,10 @@ class GraphQlErrorsTest {
 
     @Test
     void gatewayException_keepsItsCodeAndMessage() {
-        final var mapped = GraphQlErrors.map(GatewayException.notAvailableYet("Query.feed", 6), "Query.feed");
+        final var mapped = GraphQlErrors.map(GatewayException.unauthenticated("sign in first"), "Query.feed");
 
-        assertThat(mapped.code()).isEqualTo(ErrorCode.UNAVAILABLE);
-        assertThat(mapped.message()).isEqualTo("not available yet: Query.feed lands with issue 6");
+        assertThat(mapped.code()).isEqualTo(ErrorCode.UNAUTHENTICATED);
+        assertThat(mapped.message()).isEqualTo("sign in first");
     }
 
     @Test
