@@ -458,13 +458,13 @@ class MediaEndToEndTest extends RealIdentityTest {
     void feedPage_makesOneCallPerBatchRpc_whateverItsSize() {
         final Account reader = RealIdentity.newAccount("yan");
         final List<Account> owners = List.of(RealIdentity.newAccount("own"), RealIdentity.newAccount("own"),
-                                             RealIdentity.newAccount("own"));
+                                             RealIdentity.newAccount("own"), RealIdentity.newAccount("own"));
         final List<Account> fans = List.of(RealIdentity.newAccount("fan"), RealIdentity.newAccount("fan"),
                                            RealIdentity.newAccount("fan"), RealIdentity.newAccount("fan"));
         final Set<Long> mediaIds = new HashSet<>();
         for (Account owner : owners) {
             RealIdentity.as(reader.id()).follow(FollowRequest.newBuilder().setUserId(owner.id()).build());
-            for (int i = 0; i < 2; i++) {
+            for (int i = 0; i < 5; i++) { // 4 × 5: a page of 20, as issue 9 asks
                 final Media posted = RealStack.post(owner.id(), "batch " + i);
                 mediaIds.add(posted.getId());
                 for (Account fan : fans) {
@@ -477,17 +477,17 @@ class MediaEndToEndTest extends RealIdentityTest {
             }
         }
         RealStack.mediaAs(reader.id()).like(LikeRequest.newBuilder().setMediaId(mediaIds.iterator().next()).build());
-        await().atMost(Duration.ofSeconds(15)).until(() -> RealStack.feedAs(reader.id())
-                .getHomeFeed(GetHomeFeedRequest.getDefaultInstance()).getMediaIdsCount() == 6);
+        await().atMost(Duration.ofSeconds(30)).until(() -> RealStack.feedAs(reader.id())
+                .getHomeFeed(GetHomeFeedRequest.getDefaultInstance()).getMediaIdsCount() == 20);
         final int identityMark = IdentityCalls.mark();
         final int backendMark = BackendCalls.mark();
 
-        final JsonNode response = gateway.graphql("{ feed(first: 6) { edges { node " + FEED_ITEM + " } } }",
+        final JsonNode response = gateway.graphql("{ feed(first: 20) { edges { node " + FEED_ITEM + " } } }",
                                                   reader.bearer());
 
         assertNoErrors(response);
         final JsonNode edges = response.path("data").path("feed").path("edges");
-        assertThat(edges).hasSize(6);
+        assertThat(edges).hasSize(20);
         int liked = 0;
         for (JsonNode edge : edges) {
             final JsonNode node = edge.path("node");
