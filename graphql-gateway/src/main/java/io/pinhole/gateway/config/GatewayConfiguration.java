@@ -32,7 +32,7 @@ public class GatewayConfiguration {
     @Bean
     IdentityServiceFutureStub identityStub(GatewaySettings settings) {
         return ServiceClients.create("svc-identity", settings.identityAddress(), IdentityServiceFutureStub.class,
-                                     ServiceClients.Settings.defaults().withDeadline(settings.backendDeadline()));
+                                     settings.clients());
     }
 
     /**
@@ -43,27 +43,27 @@ public class GatewayConfiguration {
     @Bean
     MediaServiceStub mediaStub(GatewaySettings settings) {
         return ServiceClients.create("svc-media", settings.mediaAddress(), MediaServiceStub.class,
-                                     ServiceClients.Settings.defaults().withDeadline(settings.backendDeadline()));
+                                     settings.clients());
     }
 
     /** The one svc-feed stub (circuit breaker {@code svc-feed}). */
     @Bean
     FeedServiceFutureStub feedStub(GatewaySettings settings) {
         return ServiceClients.create("svc-feed", settings.feedAddress(), FeedServiceFutureStub.class,
-                                     ServiceClients.Settings.defaults().withDeadline(settings.backendDeadline()));
+                                     settings.clients());
     }
 
     /** The one svc-geo stub (circuit breaker {@code svc-geo}). */
     @Bean
     GeoServiceFutureStub geoStub(GatewaySettings settings) {
         return ServiceClients.create("svc-geo", settings.geoAddress(), GeoServiceFutureStub.class,
-                                     ServiceClients.Settings.defaults().withDeadline(settings.backendDeadline()));
+                                     settings.clients());
     }
 
     /** The one svc-notify stub (circuit breaker {@code svc-notify}). */
     @Bean
     NotifyServiceFutureStub notifyStub(GatewaySettings settings) {
         return ServiceClients.create("svc-notify", settings.notifyAddress(), NotifyServiceFutureStub.class,
-                                     ServiceClients.Settings.defaults().withDeadline(settings.backendDeadline()));
+                                     settings.clients());
     }
 }

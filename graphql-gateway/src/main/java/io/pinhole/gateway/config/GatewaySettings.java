@@ -2,6 +2,7 @@ package io.pinhole.gateway.config;
 
 import static java.util.Objects.requireNonNull;
 
+import io.pinhole.platform.client.ServiceClients;
 import io.pinhole.platform.config.Env;
 import io.pinhole.platform.config.PinholeService;
 import java.time.Duration;
@@ -20,11 +21,12 @@ import org.springframework.core.env.PropertySource;
  * @param feedAddress where svc-feed listens
  * @param geoAddress where svc-geo listens
  * @param notifyAddress where svc-notify listens
- * @param backendDeadline the deadline of every gRPC call the gateway makes, but uploads
+ * @param clients deadline ({@code PINHOLE_GATEWAY_BACKEND_DEADLINE}), circuit breaker, bulkhead and read retries of
+ *        every gRPC call the gateway makes but uploads (platform {@code ServiceClients.Settings})
  * @param uploadDeadline the deadline of one {@code uploadMedia} stream (file sent, checked, rendered and stored)
  */
 public record GatewaySettings(String identityAddress, String mediaAddress, String feedAddress, String geoAddress,
-                              String notifyAddress, Duration backendDeadline, Duration uploadDeadline) {
+                              String notifyAddress, ServiceClients.Settings clients, Duration uploadDeadline) {
 
     public GatewaySettings {
         requireNonNull(identityAddress, "identityAddress");
@@ -32,7 +34,7 @@ public record GatewaySettings(String identityAddress, String mediaAddress, Strin
         requireNonNull(feedAddress, "feedAddress");
         requireNonNull(geoAddress, "geoAddress");
         requireNonNull(notifyAddress, "notifyAddress");
-        requireNonNull(backendDeadline, "backendDeadline");
+        requireNonNull(clients, "clients");
         requireNonNull(uploadDeadline, "uploadDeadline");
     }
 
@@ -43,7 +45,8 @@ public record GatewaySettings(String identityAddress, String mediaAddress, Strin
                 PinholeService.FEED.address(env),
                 PinholeService.GEO.address(env),
                 PinholeService.NOTIFY.address(env),
-                env.duration("PINHOLE_GATEWAY_BACKEND_DEADLINE", Duration.ofSeconds(2)),
+                ServiceClients.Settings.fromEnvironment(env)
+                        .withDeadline(env.duration("PINHOLE_GATEWAY_BACKEND_DEADLINE", Duration.ofSeconds(2))),
                 env.duration("PINHOLE_GATEWAY_UPLOAD_DEADLINE", Duration.ofSeconds(60)));
     }
 

@@ -18,14 +18,26 @@ import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.pinhole.platform.server.Viewer;
 import io.pinhole.platform.telemetry.Telemetry;
+import com.linecorp.armeria.client.grpc.GrpcClientBuilder;
+import com.linecorp.armeria.client.retry.Backoff;
+import com.linecorp.armeria.client.retry.RetryConfig;
+import com.linecorp.armeria.client.retry.RetryRule;
+import com.linecorp.armeria.client.retry.RetryingClient;
+import io.github.resilience4j.bulkhead.Bulkhead;
+import io.github.resilience4j.bulkhead.BulkheadConfig;
+import java.util.function.Predicate;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
  * gRPC stubs for calling another Pinhole service, all built the same way: a deadline on every call (the caller's
- * own deadline when it is shorter, so deadlines propagate), the viewer passed on ({@link Viewer}), and a
- * Resilience4j circuit breaker per downstream that fails fast with UNAVAILABLE while the downstream is failing.
+ * own deadline when it is shorter, so deadlines propagate), the viewer passed on ({@link Viewer}), a Resilience4j
+ * circuit breaker per downstream that fails fast with UNAVAILABLE while the downstream is failing, a Resilience4j
+ * bulkhead per downstream that refuses with UNAVAILABLE beyond a number of calls in flight (one slow service cannot
+ * take every thread of its callers), and retries of idempotent reads only (Armeria's RetryingClient, within the
+ * deadline, on UNAVAILABLE or a request that never reached the server; writes are never retried here — a write
+ * that may have happened is the caller's to judge).
  *
  * <p>Only UNAVAILABLE, DEADLINE_EXCEEDED, INTERNAL and UNKNOWN count as the downstream's failures; a caller's
  * mistake (INVALID_ARGUMENT, NOT_FOUND…) is a healthy answer and never opens the breaker.
@@ -35,10 +47,25 @@ public final class ServiceClients {
     private static final Set<Status.Code> DOWNSTREAM_FAILURES = Set.of(
             Status.Code.UNAVAILABLE, Status.Code.DEADLINE_EXCEEDED, Status.Code.INTERNAL, Status.Code.UNKNOWN);
 
+    /** The trailer carrying a gRPC call's status code. */
+    private static final String GRPC_STATUS = "grpc-status";
+
     private ServiceClients() {}
 
-    /** Settings of calls to one downstream. */
-    public record Settings(Duration deadline, CircuitBreakerConfig circuitBreaker) {
+    /**
+     * Settings of calls to one downstream.
+     *
+     * @param maxConcurrentCalls the bulkhead: calls in flight at once, beyond which a call is refused at once
+     * @param maxAttempts attempts of an idempotent read (1 = no retry)
+     * @param idempotentRead which methods (by name, e.g. {@code GetUsers}) are reads that may be retried
+     */
+    public record Settings(Duration deadline, CircuitBreakerConfig circuitBreaker, int maxConcurrentCalls,
+                           int maxAttempts, Predicate<String> idempotentRead) {
+
+        public Settings(Duration deadline, CircuitBreakerConfig circuitBreaker) {
+            this(deadline, circuitBreaker, 256, 3, Settings::isReadByName);
+        }
+
         public static Settings defaults() {
             return new Settings(Duration.ofSeconds(2), CircuitBreakerConfig.custom()
                     .failureRateThreshold(50)
@@ -49,8 +76,36 @@ public final class ServiceClients {
                     .build());
         }
 
+        /**
+         * The defaults with {@code PINHOLE_CLIENT_MAX_CONCURRENT_CALLS} (256) and {@code PINHOLE_CLIENT_READ_ATTEMPTS}
+         * (3) from {@code env}.
+         */
+        public static Settings fromEnvironment(io.pinhole.platform.config.Env env) {
+            final Settings defaults = defaults();
+            return new Settings(defaults.deadline(), defaults.circuitBreaker(),
+                                env.integer("PINHOLE_CLIENT_MAX_CONCURRENT_CALLS", defaults.maxConcurrentCalls()),
+                                env.integer("PINHOLE_CLIENT_READ_ATTEMPTS", defaults.maxAttempts()), defaults.idempotentRead());
+        }
+
         public Settings withDeadline(Duration deadline) {
-            return new Settings(deadline, circuitBreaker);
+            return new Settings(deadline, circuitBreaker, maxConcurrentCalls, maxAttempts, idempotentRead);
+        }
+
+        public Settings withBulkhead(int maxConcurrentCalls) {
+            return new Settings(deadline, circuitBreaker, maxConcurrentCalls, maxAttempts, idempotentRead);
+        }
+
+        public Settings withRetries(int maxAttempts, Predicate<String> idempotentRead) {
+            return new Settings(deadline, circuitBreaker, maxConcurrentCalls, maxAttempts, idempotentRead);
+        }
+
+        /**
+         * Pinhole's naming rule: {@code Get…}, {@code List…}, {@code Batch…}, {@code Search…} and
+         * {@code Authenticate} only read (proto comments say so per RPC); everything else may write.
+         */
+        static boolean isReadByName(String method) {
+            return method.startsWith("Get") || method.startsWith("List") || method.startsWith("Batch")
+                   || method.startsWith("Search") || method.equals("Authenticate");
         }
     }
 
@@ -63,13 +118,68 @@ public final class ServiceClients {
         requireNonNull(address, "address");
         requireNonNull(settings, "settings");
         final CircuitBreaker breaker = CircuitBreaker.of(name, settings.circuitBreaker());
-        return GrpcClients.builder("http://" + address)
-                          .responseTimeout(Duration.ZERO) // the gRPC deadline below is the one limit
-                          .intercept(Viewer.propagatingInterceptor(),
-                                     deadlineInterceptor(settings.deadline()),
-                                     circuitBreakerInterceptor(breaker),
-                                     Telemetry.clientInterceptor()) // last runs first: the span covers the call
-                          .build(stubClass);
+        final Bulkhead bulkhead = Bulkhead.of(name, BulkheadConfig.custom()
+                .maxConcurrentCalls(settings.maxConcurrentCalls()).maxWaitDuration(Duration.ZERO).build());
+        final GrpcClientBuilder builder = GrpcClients.builder("http://" + address)
+                .responseTimeout(Duration.ZERO) // the gRPC deadline below is the one limit
+                // last runs first: the span covers the call; a call the bulkhead refuses never counts in the breaker
+                .intercept(Viewer.propagatingInterceptor(),
+                           deadlineInterceptor(settings.deadline()),
+                           circuitBreakerInterceptor(breaker),
+                           bulkheadInterceptor(bulkhead),
+                           Telemetry.clientInterceptor());
+        if (settings.maxAttempts() > 1) {
+            builder.decorator(RetryingClient.newDecorator(RetryConfig.builder(retryRule(settings.idempotentRead()))
+                    .maxTotalAttempts(settings.maxAttempts()).build()));
+        }
+        return builder.build(stubClass);
+    }
+
+    /**
+     * Retries a read that the server answered UNAVAILABLE or that never reached it (connection refused, a replica
+     * going away), after 20–200 ms of jittered backoff; the deadline still bounds the whole call.
+     */
+    static RetryRule retryRule(Predicate<String> idempotentRead) {
+        return RetryRule.builder((ctx, headers) -> idempotentRead.test(methodName(headers.path())))
+                .onGrpcTrailers((ctx, trailers) -> {
+                    final Integer status = trailers.getInt(GRPC_STATUS);
+                    return status != null && status == Status.Code.UNAVAILABLE.value();
+                })
+                .onUnprocessed()
+                .thenBackoff(Backoff.exponential(20, 200).withJitter(0.2));
+    }
+
+    /** {@code GetUsers} of {@code /pinhole.identity.v1.IdentityService/GetUsers}. */
+    static String methodName(String path) {
+        return path.substring(path.lastIndexOf('/') + 1);
+    }
+
+    /** Refuses a call with UNAVAILABLE when the downstream already has its share of calls in flight from here. */
+    static ClientInterceptor bulkheadInterceptor(Bulkhead bulkhead) {
+        return new ClientInterceptor() {
+            @Override
+            public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options,
+                                                        Channel next) {
+                return new SimpleForwardingClientCall<>(next.newCall(method, options)) {
+                    @Override
+                    public void start(Listener<R> listener, Metadata headers) {
+                        if (!bulkhead.tryAcquirePermission()) {
+                            listener.onClose(Status.UNAVAILABLE.withDescription(bulkhead.getName()
+                                    + " has " + bulkhead.getBulkheadConfig().getMaxConcurrentCalls()
+                                    + " calls in flight from here; not calling it"), new Metadata());
+                            return;
+                        }
+                        super.start(new SimpleForwardingClientCallListener<>(listener) {
+                            @Override
+                            public void onClose(Status status, Metadata trailers) {
+                                bulkhead.onComplete();
+                                super.onClose(status, trailers);
+                            }
+                        }, headers);
+                    }
+                };
+            }
+        };
     }
 
     /**

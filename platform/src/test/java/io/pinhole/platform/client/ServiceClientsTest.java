@@ -25,10 +25,26 @@ class ServiceClientsTest {
     /** A downstream that counts its calls and fails as asked. */
     static final class Downstream extends EchoServiceGrpc.EchoServiceImplBase {
         final AtomicInteger calls = new AtomicInteger();
+        final java.util.Set<String> failedOnce = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        volatile java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(0);
+        volatile java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(0);
 
         @Override
         public void echo(EchoRequest request, StreamObserver<EchoResponse> responses) {
             calls.incrementAndGet();
+            if (request.getFailWith().startsWith("unavailable-once:")
+                && failedOnce.add(request.getFailWith())) { // the first call of each key fails, later ones answer
+                responses.onError(Status.UNAVAILABLE.asRuntimeException());
+                return;
+            }
+            if (request.getFailWith().equals("hold")) {
+                held.countDown();
+                try {
+                    release.await(); // stands for a downstream that is slow to answer
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             switch (request.getFailWith()) {
                 case "unavailable" -> responses.onError(Status.UNAVAILABLE.asRuntimeException());
                 case "invalid" -> responses.onError(Status.INVALID_ARGUMENT.asRuntimeException());
@@ -126,6 +142,53 @@ class ServiceClientsTest {
         }
         assertThat(client.echo(EchoRequest.newBuilder().setText("still closed").build()).getText())
                 .isEqualTo("still closed");
+    }
+
+    @Test
+    void anIdempotentRead_isRetriedAfterUnavailable_aWriteIsNot() {
+        final ServiceClients.Settings settings = smallBreaker(Duration.ofSeconds(2));
+        final EchoServiceBlockingStub asRead = ServiceClients.create("retry-read", downstreamAddress,
+                EchoServiceBlockingStub.class, settings.withRetries(3, method -> method.equals("Echo")));
+        final int before = downstream.calls.get();
+        assertThat(asRead.echo(EchoRequest.newBuilder().setText("second time lucky")
+                .setFailWith("unavailable-once:read").build()).getText()).isEqualTo("second time lucky");
+        assertThat(downstream.calls.get() - before).isEqualTo(2);
+
+        final EchoServiceBlockingStub asWrite = ServiceClients.create("retry-write", downstreamAddress,
+                EchoServiceBlockingStub.class, settings.withRetries(3, method -> false));
+        final int beforeWrite = downstream.calls.get();
+        final var error = catchThrowableOfType(StatusRuntimeException.class, () -> asWrite.echo(
+                EchoRequest.newBuilder().setFailWith("unavailable-once:write").build()));
+        assertThat(error.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+        assertThat(downstream.calls.get() - beforeWrite).isEqualTo(1);
+    }
+
+    @Test
+    void theBulkhead_refusesCallsBeyondItsLimit_withoutReachingTheDownstream() throws Exception {
+        final EchoServiceBlockingStub client = ServiceClients.create("bulkhead-test", downstreamAddress,
+                EchoServiceBlockingStub.class, smallBreaker(Duration.ofSeconds(10)).withBulkhead(2));
+        downstream.held = new java.util.concurrent.CountDownLatch(2);
+        downstream.release = new java.util.concurrent.CountDownLatch(1);
+        try (var callers = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            final var first = callers.submit(() -> client.echo(EchoRequest.newBuilder().setText("a").setFailWith("hold").build()));
+            final var second = callers.submit(() -> client.echo(EchoRequest.newBuilder().setText("b").setFailWith("hold").build()));
+            assertThat(downstream.held.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue(); // both in flight
+            final int before = downstream.calls.get();
+
+            final var refused = catchThrowableOfType(StatusRuntimeException.class,
+                    () -> client.echo(EchoRequest.newBuilder().setText("c").build()));
+
+            assertThat(refused.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+            assertThat(refused.getStatus().getDescription()).contains("2 calls in flight");
+            assertThat(downstream.calls.get()).isEqualTo(before);
+            downstream.release.countDown();
+            assertThat(first.get().getText()).isEqualTo("a");
+            assertThat(second.get().getText()).isEqualTo("b");
+        } finally {
+            downstream.release.countDown();
+        }
+        // the permits came back
+        assertThat(client.echo(EchoRequest.newBuilder().setText("d").build()).getText()).isEqualTo("d");
     }
 
     @Test
