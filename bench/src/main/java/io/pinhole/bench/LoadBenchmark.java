@@ -120,6 +120,7 @@ final class LoadBenchmark {
             floor(world, redis, memcached);
             warmUp(world);
             feedOnly(world);
+            feedCapacity(world);
             mixSweep(world);
             uploads(world);
             nearby();
@@ -191,6 +192,27 @@ final class LoadBenchmark {
             Viewer.as(feed, viewer.id()).getHomeFeed(GetHomeFeedRequest.newBuilder()
                     .setPage(PageRequest.newBuilder().setLimit(20)).build());
         });
+    }
+
+    /**
+     * The most feeds per second each path serves, closed loop (8 clients back to back, after 1 s of warm-up): the
+     * GraphQL query through the gateway beside GetHomeFeed(20) on FeedService directly, in the same run.
+     */
+    private void feedCapacity(SyntheticWorld world) throws Exception {
+        System.out.println("feed capacity, closed loop, 8 clients: GraphQL through the gateway, then FeedService directly");
+        ProcessSampler.Snapshot before = sampler.sample();
+        final IdentityBenchmark.Result graphQl = IdentityBenchmark.measure(8, plan.floorSeconds(), n ->
+                graphql(reader(world, (int) n).token(), FEED_QUERY, Map.of()));
+        report.phase("feed capacity (GraphQL)", plan.floorSeconds(), ProcessSampler.between(before, sampler.sample()));
+        before = sampler.sample();
+        final IdentityBenchmark.Result grpc = IdentityBenchmark.measure(8, plan.floorSeconds(), n ->
+                Viewer.as(feed, reader(world, (int) n).id()).getHomeFeed(GetHomeFeedRequest.newBuilder()
+                        .setPage(PageRequest.newBuilder().setLimit(20)).build()));
+        report.phase("feed capacity (gRPC)", plan.floorSeconds(), ProcessSampler.between(before, sampler.sample()));
+        report.feedCapacity(graphQl, grpc);
+        System.out.printf("  GraphQL %.0f/s p50 %.1f ms p99 %.1f ms; gRPC %.0f/s p50 %.1f ms p99 %.1f ms (gateway/direct %.2f)%n",
+                          graphQl.perSecond(), graphQl.p50(), graphQl.p99(), grpc.perSecond(), grpc.p50(), grpc.p99(),
+                          graphQl.perSecond() / grpc.perSecond());
     }
 
     /** DeathStarBench's social-network mix through GraphQL at rising rates; the knee is the last rate within target. */

@@ -57,6 +57,20 @@ final class LoadReport {
         floor.put("fan_out_evalsha_pipelined_per_s", fanOutPerSecond);
     }
 
+    private final Map<String, Object> feedCapacity = new LinkedHashMap<>();
+
+    void feedCapacity(IdentityBenchmark.Result graphQl, IdentityBenchmark.Result grpc) {
+        for (var entry : Map.of("graphql_through_gateway", graphQl, "grpc_feed_service", grpc).entrySet()) {
+            final Map<String, Object> figures = new LinkedHashMap<>();
+            figures.put("per_s", entry.getValue().perSecond());
+            figures.put("p50_ms", entry.getValue().p50());
+            figures.put("p99_ms", entry.getValue().p99());
+            figures.put("max_ms", entry.getValue().max());
+            feedCapacity.put(entry.getKey(), figures);
+        }
+        feedCapacity.put("gateway_over_direct", graphQl.perSecond() / grpc.perSecond());
+    }
+
     void phase(String name, double seconds, ProcessSampler.Usage usage) {
         final Map<String, Object> phase = new LinkedHashMap<>();
         phase.put("name", name);
@@ -130,6 +144,7 @@ final class LoadReport {
         report.put("world", world);
         report.put("floor", floor);
         report.put("knee", knee());
+        report.put("feed_capacity_closed_loop_8_clients", feedCapacity);
         report.put("ratios", ratios());
         report.put("reach", reach);
         report.put("workloads", workloads);
@@ -155,6 +170,13 @@ final class LoadReport {
                                    floor.get("feed_round_trips_per_s"), floor.get("feed_round_trips_p50_ms"), floor.get("feed_round_trips_p99_ms")));
         table.append(String.format(Locale.ROOT, "| floor: fan-out EVALSHA, redis-benchmark pipelined | — | %.0f | — | — | — |%n",
                                    floor.get("fan_out_evalsha_pipelined_per_s")));
+        if (!feedCapacity.isEmpty()) {
+            for (String path : List.of("graphql_through_gateway", "grpc_feed_service")) {
+                final Map<?, ?> figures = (Map<?, ?>) feedCapacity.get(path);
+                table.append(String.format(Locale.ROOT, "| feed capacity, %s (closed loop, 8 clients) | — | %.0f | %.1f | %.1f | — |%n",
+                        path.replace('_', ' '), figures.get("per_s"), figures.get("p50_ms"), figures.get("p99_ms")));
+            }
+        }
         final Map<String, Object> knee = knee();
         table.append("\nknee of the mix (p99 ≤ ").append((int) p99TargetMillis).append(" ms): ")
              .append(knee == null ? "none of the rates tried" : String.format(Locale.ROOT, "%.0f requests/s", knee.get("offered_per_s")))
