@@ -88,4 +88,23 @@ mutation Comment($mediaId: ID!) {
     variables: JSON.stringify({ userId: '0', mediaId: '0' }, null, 2),
     headers: signedIn,
   },
+  {
+    query: `# Photos taken near a point (nearest first) and the places whose name starts with "lis".
+# (./pinhole up --demo posts photos in Lisbon, London, Paris, Étretat, Chamonix and Tokyo.)
+query Nearby {
+  nearby(lat: 38.7108, lng: -9.1333, radiusKm: 2, first: 10) {
+    edges { node { id caption location { name } owner { username } images { thumbnail { url } } } }
+  }
+  locations(query: "lis", lat: 38.7108, lng: -9.1333) { id name lat lng }
+}
+`,
+  },
+  {
+    query: `# Register this device for push notifications to the signed-in user.
+mutation Device {
+  registerDevice(input: {platform: APNS, token: "0123456789abcdef", locale: "en-GB"})
+}
+`,
+    headers: signedIn,
+  },
 ];
