@@ -31,9 +31,7 @@ public final class MemcachedServer {
     }
 
     static MemcachedServer start(DevstackContext context) {
-        final MemcachedServer server = new MemcachedServer(context, Ports.orFree(context.config().memcachedPort()));
-        server.start();
-        return server;
+        return Ports.startOn(context.config().memcachedPort(), port -> new MemcachedServer(context, port), MemcachedServer::start);
     }
 
     public String host() {

@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
+import java.util.function.IntFunction;
 
 /**
  * Loopback ports: a free one for tests, and a clear failure when a fixed one is taken.
@@ -71,9 +73,35 @@ final class Ports {
 
     static void requireFree(int port, String what, String variable) {
         if (!isFree(port)) {
-            throw new IllegalStateException("port " + port + " for " + what + " is already in use (another devstack "
+            throw new PortInUseException("port " + port + " for " + what + " is already in use (another devstack "
                     + "or ./pinhole up still running? `./pinhole down` stops it; or choose another port with "
                     + variable + ")");
+        }
+    }
+
+    /** A port was taken by someone else. */
+    static final class PortInUseException extends IllegalStateException {
+        PortInUseException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * A server made by {@code create} for {@code configured} and started by {@code start}; when the port was ours to
+     * choose (0) and another process bound it between the choice and the start (a server starting in parallel on a
+     * port of its own choosing), a new port is chosen — a configured port fails at once instead.
+     */
+    static <T> T startOn(int configured, IntFunction<T> create, Consumer<T> start) {
+        for (int attempt = 1; ; attempt++) {
+            final T server = create.apply(orFree(configured));
+            try {
+                start.accept(server);
+                return server;
+            } catch (PortInUseException e) {
+                if (configured != 0 || attempt == 3) {
+                    throw e;
+                }
+            }
         }
     }
 

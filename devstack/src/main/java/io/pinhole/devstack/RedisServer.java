@@ -37,9 +37,7 @@ public final class RedisServer {
     }
 
     static RedisServer start(DevstackContext context) {
-        final RedisServer server = new RedisServer(context, Ports.orFree(context.config().redisPort()));
-        server.start();
-        return server;
+        return Ports.startOn(context.config().redisPort(), port -> new RedisServer(context, port), RedisServer::start);
     }
 
     private List<String> command() {
