@@ -3,9 +3,6 @@ package io.pinhole.bench;
 import com.google.protobuf.Timestamp;
 import com.linecorp.armeria.client.grpc.GrpcClients;
 import com.linecorp.armeria.server.Server;
-import io.grpc.health.v1.HealthCheckRequest;
-import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
-import io.grpc.health.v1.HealthGrpc;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -29,8 +26,6 @@ import io.pinhole.platform.config.Env;
 import io.pinhole.platform.events.Topics;
 import io.pinhole.platform.server.PinholeServer;
 import io.pinhole.platform.server.Viewer;
-import java.io.File;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -38,7 +33,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -104,12 +98,13 @@ final class GeoBenchmark {
                     Viewer.as(identity, owners.get(i)).updateProfile(UpdateProfileRequest.newBuilder().setIsPrivate(true).build());
                 }
 
-                final int port = freePort();
-                geo = startGeo(devstack, env, identityServer.activeLocalPort(), port);
-                final Process child = geo;
-                Runtime.getRuntime().addShutdownHook(new Thread(child::destroy)); // also on Ctrl-C
-                final GeoServiceBlockingStub stub = GrpcClients.newClient("http://127.0.0.1:" + port, GeoServiceBlockingStub.class);
-                awaitServing(port, geo);
+                final Map<String, String> geoEnv = new HashMap<>(env);
+                geoEnv.putAll(devstack.solr().environment());
+                geoEnv.put("PINHOLE_IDENTITY_ADDRESS", "127.0.0.1:" + identityServer.activeLocalPort());
+                geoEnv.put("PINHOLE_QUEUE_WORKERS", "16"); // up to 16 events per Solr batch
+                final ServiceProcess.Started started = ServiceProcess.start("svc-geo", "io.pinhole.geo.Main", "PINHOLE_GEO_PORT", geoEnv);
+                geo = started.process();
+                final GeoServiceBlockingStub stub = GrpcClients.newClient("http://" + started.address(), GeoServiceBlockingStub.class);
 
                 System.out.printf("publishing %,d MediaPosted events (20 %% at one of 2,000 named places)…%n", POINTS);
                 final long published = System.nanoTime();
@@ -120,7 +115,7 @@ final class GeoBenchmark {
                 final long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
                 while (indexed < POINTS) {
                     if (System.nanoTime() > deadline || !geo.isAlive()) {
-                        throw new IllegalStateException("indexing stalled at " + indexed + " (see bench/reports/geo-service.log)");
+                        throw new IllegalStateException("indexing stalled at " + indexed + " (see bench/reports/svc-geo.log)");
                     }
                     geo.waitFor(1, TimeUnit.SECONDS); // a progress report once a second; returns at once if geo dies
                     indexed = numFound(http.send(HttpRequest.newBuilder(URI.create(count)).build(),
@@ -211,54 +206,6 @@ final class GeoBenchmark {
         }
         for (RedisFuture<String> future : pending) {
             future.get(10, TimeUnit.SECONDS);
-        }
-    }
-
-    /** svc-geo as {@code ./pinhole up} runs it: its own JVM, its jar and copied dependencies. */
-    private static Process startGeo(Devstack devstack, Map<String, String> base, int identityPort, int port) throws Exception {
-        final File target = new File("svc-geo/target");
-        final File[] jars = target.listFiles((dir, name) -> name.startsWith("pinhole-svc-geo") && name.endsWith(".jar"));
-        if (jars == null || jars.length == 0 || !new File(target, "lib").isDirectory()) {
-            throw new IllegalStateException("svc-geo is not built: run ./pinhole build (from the repository root)");
-        }
-        final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        final ProcessBuilder builder = new ProcessBuilder(java, "-Xmx512m", "--enable-native-access=ALL-UNNAMED",
-                "--sun-misc-unsafe-memory-access=allow",
-                "-cp", jars[0].getPath() + File.pathSeparator + "svc-geo/target/lib/*", "io.pinhole.geo.Main");
-        builder.environment().putAll(base);
-        builder.environment().putAll(devstack.solr().environment());
-        builder.environment().put("PINHOLE_GEO_PORT", Integer.toString(port));
-        builder.environment().put("PINHOLE_IDENTITY_ADDRESS", "127.0.0.1:" + identityPort);
-        builder.environment().put("PINHOLE_QUEUE_WORKERS", "16"); // up to 16 events per Solr batch
-        Files.createDirectories(Path.of("bench/reports"));
-        builder.redirectErrorStream(true).redirectOutput(new File("bench/reports/geo-service.log"));
-        return builder.start();
-    }
-
-    private static void awaitServing(int port, Process geo) throws Exception {
-        final HealthGrpc.HealthBlockingStub health = GrpcClients.builder("http://127.0.0.1:" + port)
-                .responseTimeout(Duration.ofSeconds(1)).build(HealthGrpc.HealthBlockingStub.class);
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (true) {
-            if (!geo.isAlive()) {
-                throw new IllegalStateException("svc-geo exited (see bench/reports/geo-service.log)");
-            }
-            try {
-                if (health.check(HealthCheckRequest.getDefaultInstance()).getStatus() == ServingStatus.SERVING) {
-                    return;
-                }
-            } catch (RuntimeException notYet) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("svc-geo did not serve within 60 s", notYet);
-                }
-            }
-            geo.waitFor(100, TimeUnit.MILLISECONDS); // returns early if it dies
-        }
-    }
-
-    private static int freePort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 

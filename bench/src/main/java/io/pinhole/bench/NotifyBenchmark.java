@@ -3,9 +3,6 @@ package io.pinhole.bench;
 import com.linecorp.armeria.client.grpc.GrpcClients;
 import com.linecorp.armeria.server.Server;
 import com.sun.net.httpserver.HttpServer;
-import io.grpc.health.v1.HealthCheckRequest;
-import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
-import io.grpc.health.v1.HealthGrpc;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -29,10 +26,8 @@ import io.pinhole.platform.config.Env;
 import io.pinhole.platform.events.Topics;
 import io.pinhole.platform.server.PinholeServer;
 import io.pinhole.platform.server.Viewer;
-import java.io.File;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -40,7 +35,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -91,12 +85,16 @@ final class NotifyBenchmark {
                     RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE))) {
                 final IdentityServiceBlockingStub identity = GrpcClients.newClient(
                         "http://127.0.0.1:" + identityServer.activeLocalPort(), IdentityServiceBlockingStub.class);
-                final int port = freePort();
-                notify = startNotify(env, identityServer.activeLocalPort(), port);
-                final Process child = notify;
-                Runtime.getRuntime().addShutdownHook(new Thread(child::destroy));
-                awaitServing(port, notify);
-                final NotifyServiceBlockingStub stub = GrpcClients.newClient("http://127.0.0.1:" + port,
+                final Map<String, String> notifyEnv = new HashMap<>(env);
+                notifyEnv.put("PINHOLE_IDENTITY_ADDRESS", "127.0.0.1:" + identityServer.activeLocalPort());
+                notifyEnv.put("PINHOLE_APNS_SERVER", "local");
+                notifyEnv.put("PINHOLE_NOTIFY_ALLOW_PRIVATE_CALLBACKS", "true");
+                notifyEnv.put("PINHOLE_QUEUE_WORKERS", "4");
+                notifyEnv.put("PINHOLE_NOTIFY_POLL", "100ms");
+                final ServiceProcess.Started started = ServiceProcess.start("svc-notify", "io.pinhole.notify.Main",
+                                                                            "PINHOLE_NOTIFY_PORT", notifyEnv);
+                notify = started.process();
+                final NotifyServiceBlockingStub stub = GrpcClients.newClient("http://" + started.address(),
                                                                              NotifyServiceBlockingStub.class);
 
                 System.out.printf("seeding %d recipients with an APNs device each, an author and %d subscriptions…%n",
@@ -116,7 +114,7 @@ final class NotifyBenchmark {
                 }
 
                 final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-                final URI metrics = URI.create("http://127.0.0.1:" + port + "/metrics");
+                final URI metrics = URI.create("http://" + started.address() + "/metrics");
                 System.out.printf("publishing %,d Commented events (one push each)…%n", events);
                 final double pushesPerSecond = drain(events, () -> counter(http, metrics,
                         "pinhole_notify_pushes_total", "outcome=\"sent\""), notify, () -> {
@@ -190,7 +188,7 @@ final class NotifyBenchmark {
         while ((reached = done.getAsLong() - before) < expected) {
             if (System.nanoTime() > deadline || !notify.isAlive()) {
                 throw new IllegalStateException("stalled at " + reached + " of " + expected
-                        + " (see bench/reports/notify-service.log)");
+                        + " (see bench/reports/svc-notify.log)");
             }
             notify.waitFor(200, TimeUnit.MILLISECONDS);
         }
@@ -252,55 +250,5 @@ final class NotifyBenchmark {
         });
         server.start();
         return server;
-    }
-
-    /** svc-notify as {@code ./pinhole up} runs it: its own JVM, its jar and copied dependencies. */
-    private static Process startNotify(Map<String, String> base, int identityPort, int port) throws Exception {
-        final File target = new File("svc-notify/target");
-        final File[] jars = target.listFiles((dir, name) -> name.startsWith("pinhole-svc-notify") && name.endsWith(".jar"));
-        if (jars == null || jars.length == 0 || !new File(target, "lib").isDirectory()) {
-            throw new IllegalStateException("svc-notify is not built: run ./pinhole build (from the repository root)");
-        }
-        final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        final ProcessBuilder builder = new ProcessBuilder(java, "-Xmx512m", "--enable-native-access=ALL-UNNAMED",
-                "--sun-misc-unsafe-memory-access=allow",
-                "-cp", jars[0].getPath() + File.pathSeparator + "svc-notify/target/lib/*", "io.pinhole.notify.Main");
-        builder.environment().putAll(base);
-        builder.environment().put("PINHOLE_NOTIFY_PORT", Integer.toString(port));
-        builder.environment().put("PINHOLE_IDENTITY_ADDRESS", "127.0.0.1:" + identityPort);
-        builder.environment().put("PINHOLE_APNS_SERVER", "local");
-        builder.environment().put("PINHOLE_NOTIFY_ALLOW_PRIVATE_CALLBACKS", "true");
-        builder.environment().put("PINHOLE_QUEUE_WORKERS", "4");
-        builder.environment().put("PINHOLE_NOTIFY_POLL", "100ms");
-        Files.createDirectories(Path.of("bench/reports"));
-        builder.redirectErrorStream(true).redirectOutput(new File("bench/reports/notify-service.log"));
-        return builder.start();
-    }
-
-    private static void awaitServing(int port, Process notify) throws Exception {
-        final HealthGrpc.HealthBlockingStub health = GrpcClients.builder("http://127.0.0.1:" + port)
-                .responseTimeout(Duration.ofSeconds(1)).build(HealthGrpc.HealthBlockingStub.class);
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (true) {
-            if (!notify.isAlive()) {
-                throw new IllegalStateException("svc-notify exited (see bench/reports/notify-service.log)");
-            }
-            try {
-                if (health.check(HealthCheckRequest.getDefaultInstance()).getStatus() == ServingStatus.SERVING) {
-                    return;
-                }
-            } catch (RuntimeException notYet) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("svc-notify did not serve within 60 s", notYet);
-                }
-            }
-            notify.waitFor(100, TimeUnit.MILLISECONDS);
-        }
-    }
-
-    private static int freePort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }
