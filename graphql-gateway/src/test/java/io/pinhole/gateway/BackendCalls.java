@@ -8,7 +8,9 @@ import io.grpc.ClientInterceptor;
 import io.grpc.ForwardingClientCall.SimpleForwardingClientCall;
 import io.grpc.MethodDescriptor;
 import io.pinhole.feed.v1.FeedServiceGrpc.FeedServiceFutureStub;
+import io.pinhole.geo.v1.GeoServiceGrpc.GeoServiceFutureStub;
 import io.pinhole.media.v1.MediaServiceGrpc.MediaServiceStub;
+import io.pinhole.notify.v1.NotifyServiceGrpc.NotifyServiceFutureStub;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.springframework.beans.factory.config.BeanPostProcessor;
@@ -16,7 +18,7 @@ import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
 
 /**
- * Records every call the gateway makes to svc-media and svc-feed, as {@link IdentityCalls} does for identity: an
+ * Records every call the gateway makes to svc-media, svc-feed, svc-geo and svc-notify, as {@link IdentityCalls} does for identity: an
  * interceptor on the gateway's own stub beans (the media client makes its unary stub on the recorded channel, so
  * both its unary calls and uploads are seen). A client stream is recorded once, with its first message.
  */
@@ -59,7 +61,7 @@ final class BackendCalls {
         }
     };
 
-    /** Wraps the gateway's media and feed stubs with the recorder. */
+    /** Wraps the gateway's media, feed, geo and notify stubs with the recorder. */
     @TestConfiguration(proxyBeanMethods = false)
     static class Recording {
         @Bean
@@ -67,10 +69,13 @@ final class BackendCalls {
             return new BeanPostProcessor() {
                 @Override
                 public Object postProcessAfterInitialization(Object bean, String name) {
-                    if (bean instanceof MediaServiceStub stub) {
-                        return stub.withInterceptors(RECORDER);
-                    }
-                    return bean instanceof FeedServiceFutureStub stub ? stub.withInterceptors(RECORDER) : bean;
+                    return switch (bean) {
+                        case MediaServiceStub stub -> stub.withInterceptors(RECORDER);
+                        case FeedServiceFutureStub stub -> stub.withInterceptors(RECORDER);
+                        case GeoServiceFutureStub stub -> stub.withInterceptors(RECORDER);
+                        case NotifyServiceFutureStub stub -> stub.withInterceptors(RECORDER);
+                        default -> bean;
+                    };
                 }
             };
         }

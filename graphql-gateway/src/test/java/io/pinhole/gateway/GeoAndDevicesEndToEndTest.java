@@ -6,12 +6,16 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pinhole.gateway.RealIdentity.Account;
+import io.pinhole.geo.v1.GetMediaPlacesRequest;
+import io.pinhole.media.v1.GetMediaRequest;
+import io.pinhole.media.v1.Location;
 import java.awt.Color;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -77,6 +81,54 @@ class GeoAndDevicesEndToEndTest extends RealIdentityTest {
         final JsonNode elsewhere = gateway.graphql(NEARBY, Map.of("lat", lat + 1, "lng", lng, "radiusKm", 5), null);
         assertNoErrors(elsewhere);
         assertThat(elsewhere.path("data").path("nearby").path("edges").toString()).doesNotContain(mediaId);
+    }
+
+    @Test
+    void nearbyPage_makesOneSearchNearby_oneGetMedia_andOneGetMediaPlaces_forAllItsPhotos() {
+        final Account fay = RealIdentity.newAccount("fay");
+        // Svalbard, 300 m apart: three named places and one photo with coordinates only (no place, no lookup)
+        final double lat = 78.2232;
+        final double lng = 15.6267;
+        final List<Long> named = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            named.add(RealStack.postAt(fay.id(), "named " + i, Location.newBuilder()
+                    .setName("Spot " + i + " " + fay.username()).setLat(lat + i * 0.003).setLng(lng).build()).getId());
+        }
+        final long unnamed = RealStack.postAt(fay.id(), "unnamed", Location.newBuilder()
+                .setLat(lat - 0.003).setLng(lng).build()).getId();
+        final Set<String> all = Set.of(Long.toString(named.get(0)), Long.toString(named.get(1)),
+                                       Long.toString(named.get(2)), Long.toString(unnamed));
+        final Map<String, Object> near = Map.of("lat", lat, "lng", lng, "radiusKm", 2, "first", 10);
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            final JsonNode nearby = gateway.graphql(NEARBY, near, null);
+            assertNoErrors(nearby);
+            final List<JsonNode> nodes = new ArrayList<>();
+            nearby.path("data").path("nearby").path("edges").forEach(edge -> nodes.add(edge.path("node")));
+            assertThat(nodes).extracting(node -> node.path("id").asText()).containsExactlyInAnyOrderElementsOf(all);
+            assertThat(nodes).filteredOn(node -> !node.path("location").isNull()).hasSize(3);
+        });
+        final int mark = BackendCalls.mark();
+
+        final JsonNode nearby = gateway.graphql(NEARBY, near, null);
+
+        assertNoErrors(nearby);
+        final JsonNode edges = nearby.path("data").path("nearby").path("edges");
+        assertThat(edges.get(0).path("node").path("caption").asText()).isEqualTo("named 0"); // nearest first
+        edges.forEach(edge -> {
+            final JsonNode node = edge.path("node");
+            if (node.path("id").asText().equals(Long.toString(unnamed))) {
+                assertThat(node.path("location").isNull()).isTrue();
+            } else {
+                assertThat(node.path("location").path("name").asText())
+                        .isEqualTo("Spot " + node.path("caption").asText().substring("named ".length()) + " " + fay.username());
+            }
+        });
+        assertThat(BackendCalls.since(mark)).extracting(BackendCalls.Call::method)
+                .containsExactlyInAnyOrder("SearchNearby", "GetMedia", "GetMediaPlaces");
+        assertThat(((GetMediaRequest) BackendCalls.since(mark, "GetMedia").get(0).request()).getMediaIdsList())
+                .containsExactlyInAnyOrderElementsOf(all.stream().map(Long::valueOf).toList());
+        assertThat(((GetMediaPlacesRequest) BackendCalls.since(mark, "GetMediaPlaces").get(0).request()).getMediaIdsList())
+                .containsExactlyInAnyOrderElementsOf(named);
     }
 
     @Test

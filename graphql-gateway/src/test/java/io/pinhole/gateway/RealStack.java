@@ -23,8 +23,9 @@ import java.util.Map;
 import javax.imageio.ImageIO;
 
 /**
- * The real svc-media (on devstack's S3) and svc-feed beside {@link RealIdentity}, started once per test JVM on free
- * ports. The popular ranking is recomputed every 200 ms so that tests see a like rank a photo quickly.
+ * The real svc-media (on devstack's S3), svc-feed, svc-geo (on devstack's Solr) and svc-notify beside
+ * {@link RealIdentity}, started once per test JVM on free ports. The popular ranking is recomputed every 200 ms so
+ * that tests see a like rank a photo quickly.
  */
 final class RealStack {
 
@@ -32,6 +33,7 @@ final class RealStack {
     private static RunningService feed;
     private static RunningService geo;
     private static RunningService notify;
+    private static LocalFcm fcm;
 
     private RealStack() {}
 
@@ -73,7 +75,10 @@ final class RealStack {
         return geo;
     }
 
-    /** svc-notify without push providers configured (registering devices is what the gateway exposes). */
+    /**
+     * svc-notify pushing to FCM devices through {@link #fcm()} (APNs is not configured); likes and follows
+     * aggregate over 1 s instead of 30 s.
+     */
     static synchronized RunningService notifyService() {
         if (notify == null) {
             final Devstack devstack = DevstackExtension.shared();
@@ -82,10 +87,23 @@ final class RealStack {
             env.put("PINHOLE_NOTIFY_PORT", "0");
             env.put("PINHOLE_MEDIA_ADDRESS", address(media()));
             env.put("PINHOLE_GEO_ADDRESS", address(geo()));
+            env.put("PINHOLE_FCM_ENDPOINT", fcm().endpoint());
+            env.put("PINHOLE_FCM_PROJECT_ID", LocalFcm.PROJECT);
+            env.put("PINHOLE_FCM_ACCESS_TOKEN", LocalFcm.ACCESS_TOKEN);
+            env.put("PINHOLE_NOTIFY_PUSH_WINDOW", "1s");
             notify = RunningService.start(io.pinhole.notify.Main.newServer(Env.of(env)));
             Runtime.getRuntime().addShutdownHook(new Thread(notify::close));
         }
         return notify;
+    }
+
+    /** The FCM stand-in svc-notify pushes to. */
+    static synchronized LocalFcm fcm() {
+        if (fcm == null) {
+            fcm = LocalFcm.start();
+            Runtime.getRuntime().addShutdownHook(new Thread(fcm::close));
+        }
+        return fcm;
     }
 
     static String geoAddress() {
@@ -130,9 +148,17 @@ final class RealStack {
 
     /** Posts a photo as {@code userId} straight to svc-media. */
     static Media post(long userId, String caption) {
-        return MediaUploads.upload(Viewer.as(media().client(MediaServiceStub.class), userId),
-                                   UploadHeader.newBuilder().setCaption(caption).build(), photo(320, 240, Color.CYAN),
-                                   Duration.ofSeconds(30));
+        return post(userId, UploadHeader.newBuilder().setCaption(caption).build());
+    }
+
+    /** Posts a photo taken at {@code location} as {@code userId} straight to svc-media. */
+    static Media postAt(long userId, String caption, io.pinhole.media.v1.Location location) {
+        return post(userId, UploadHeader.newBuilder().setCaption(caption).setLocation(location).build());
+    }
+
+    private static Media post(long userId, UploadHeader header) {
+        return MediaUploads.upload(Viewer.as(media().client(MediaServiceStub.class), userId), header,
+                                   photo(320, 240, Color.CYAN), Duration.ofSeconds(30));
     }
 
     /** A PNG of {@code width}×{@code height} in one colour, made with ImageIO. */
