@@ -11,7 +11,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
 /**
  * Entry point of {@code ./pinhole bench}: {@code --quick} or {@code --full} (the default) runs the {@link LoadBenchmark}
  * against the running stack; {@code ids [threads]} runs {@link IdGenerationBenchmark}; {@code events
- * [rate] [seconds]} runs {@link EventPipelineBenchmark}; {@code identity [clients] [seconds]} runs {@link IdentityBenchmark}; {@code media [clients] [seconds]} runs {@link MediaBenchmark}; {@code geo [clients] [seconds]} runs {@link GeoBenchmark}; {@code notify [clients] [seconds] [events]} runs {@link NotifyBenchmark}. Results are
+ * [rate] [seconds]} runs {@link EventPipelineBenchmark}; {@code identity [clients] [seconds]} runs {@link IdentityBenchmark}; {@code media [clients] [seconds]} runs {@link MediaBenchmark}; {@code gateway [clients] [seconds]} runs {@link GatewayBenchmark}; {@code geo [clients] [seconds]} runs {@link GeoBenchmark}; {@code notify [clients] [seconds] [events]} runs {@link NotifyBenchmark}. Results are
  * printed and written as JSON under {@code bench/reports/}.
  */
 public final class Bench {
@@ -44,6 +44,11 @@ public final class Bench {
                                    args.length > 2 ? Integer.parseInt(args[2]) : 10);
                 System.exit(0);
             }
+            case "gateway" -> {
+                GatewayBenchmark.run(args.length > 1 ? Integer.parseInt(args[1]) : 4,
+                                     args.length > 2 ? Integer.parseInt(args[2]) : 10);
+                System.exit(0);
+            }
             case "geo" -> {
                 GeoBenchmark.run(args.length > 1 ? Integer.parseInt(args[1]) : 4,
                                  args.length > 2 ? Integer.parseInt(args[2]) : 10);
@@ -56,7 +61,7 @@ public final class Bench {
                 System.exit(0);
             }
             default -> {
-                System.err.println("usage: ./pinhole bench [--quick|--full] | ids [threads] | events [rate/s] [seconds] | identity [clients] [seconds] | media [clients] [seconds] | feed [clients] [seconds] [followers] | geo [clients] [seconds] | notify [clients] [seconds] [events]   (unknown: " + Arrays.toString(args) + ")");
+                System.err.println("usage: ./pinhole bench [--quick|--full] | ids [threads] | events [rate/s] [seconds] | identity [clients] [seconds] | media [clients] [seconds] | feed [clients] [seconds] [followers] | gateway [clients] [seconds] | geo [clients] [seconds] | notify [clients] [seconds] [events]   (unknown: " + Arrays.toString(args) + ")");
                 System.exit(2);
             }
         }

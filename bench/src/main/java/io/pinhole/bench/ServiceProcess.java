@@ -31,6 +31,46 @@ final class ServiceProcess {
     /** Starts {@code mainClass} of {@code module} with {@code environment} plus {@code portVariable} = a free port. */
     static Started start(String module, String mainClass, String portVariable, Map<String, String> environment)
             throws Exception {
+        final Launched launched = launch(module, mainClass, portVariable, environment);
+        awaitServing(module, launched.started().port(), launched.started().process(), launched.log());
+        return launched.started();
+    }
+
+    /**
+     * Starts an HTTP application of {@code module} (the gateway) the same way, ready once {@code GET healthPath}
+     * answers 200 — the check {@code ./pinhole up} waits for.
+     */
+    static Started startHttp(String module, String mainClass, String portVariable, Map<String, String> environment,
+                             String healthPath) throws Exception {
+        final Launched launched = launch(module, mainClass, portVariable, environment);
+        final Process process = launched.started().process();
+        final java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        final java.net.URI health = java.net.URI.create("http://127.0.0.1:" + launched.started().port() + healthPath);
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120); // Spring Boot starts slower
+        while (true) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(module + " exited (see " + launched.log() + ")");
+            }
+            try {
+                if (http.send(java.net.http.HttpRequest.newBuilder(health).timeout(Duration.ofSeconds(1)).build(),
+                              java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return launched.started();
+                }
+            } catch (java.io.IOException notYet) {
+                // not listening yet
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(module + " did not answer " + healthPath + " within 120 s (see "
+                                                + launched.log() + ")");
+            }
+            process.waitFor(200, TimeUnit.MILLISECONDS); // returns early if it dies
+        }
+    }
+
+    private record Launched(Started started, File log) {}
+
+    private static Launched launch(String module, String mainClass, String portVariable, Map<String, String> environment)
+            throws Exception {
         final File target = new File(module + "/target");
         final File[] jars = target.listFiles((dir, name) -> name.startsWith("pinhole-" + module) && name.endsWith(".jar"));
         if (jars == null || jars.length == 0 || !new File(target, "lib").isDirectory()) {
@@ -51,8 +91,7 @@ final class ServiceProcess {
         builder.redirectErrorStream(true).redirectOutput(log);
         final Process process = builder.start();
         Runtime.getRuntime().addShutdownHook(new Thread(process::destroy)); // also on Ctrl-C
-        awaitServing(module, port, process, log);
-        return new Started(process, port);
+        return new Launched(new Started(process, port), log);
     }
 
     private static void awaitServing(String module, int port, Process process, File log) throws Exception {
