@@ -29,6 +29,7 @@ import java.util.function.Predicate;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * gRPC stubs for calling another Pinhole service, all built the same way: a deadline on every call (the caller's
@@ -62,6 +63,21 @@ public final class ServiceClients {
     public record Settings(Duration deadline, CircuitBreakerConfig circuitBreaker, int maxConcurrentCalls,
                            int maxAttempts, Predicate<String> idempotentRead) {
 
+        public Settings {
+            requireNonNull(deadline, "deadline");
+            requireNonNull(circuitBreaker, "circuitBreaker");
+            requireNonNull(idempotentRead, "idempotentRead");
+            if (deadline.isNegative() || deadline.isZero()) {
+                throw new IllegalArgumentException("deadline must be positive, was " + deadline); // every call has one
+            }
+            if (maxConcurrentCalls < 1) {
+                throw new IllegalArgumentException("maxConcurrentCalls must be at least 1, was " + maxConcurrentCalls);
+            }
+            if (maxAttempts < 1) {
+                throw new IllegalArgumentException("maxAttempts must be at least 1, was " + maxAttempts);
+            }
+        }
+
         public Settings(Duration deadline, CircuitBreakerConfig circuitBreaker) {
             this(deadline, circuitBreaker, 256, 3, Settings::isReadByName);
         }
@@ -83,8 +99,17 @@ public final class ServiceClients {
         public static Settings fromEnvironment(io.pinhole.platform.config.Env env) {
             final Settings defaults = defaults();
             return new Settings(defaults.deadline(), defaults.circuitBreaker(),
-                                env.integer("PINHOLE_CLIENT_MAX_CONCURRENT_CALLS", defaults.maxConcurrentCalls()),
-                                env.integer("PINHOLE_CLIENT_READ_ATTEMPTS", defaults.maxAttempts()), defaults.idempotentRead());
+                                atLeastOne(env, "PINHOLE_CLIENT_MAX_CONCURRENT_CALLS", defaults.maxConcurrentCalls()),
+                                atLeastOne(env, "PINHOLE_CLIENT_READ_ATTEMPTS", defaults.maxAttempts()),
+                                defaults.idempotentRead());
+        }
+
+        private static int atLeastOne(io.pinhole.platform.config.Env env, String name, int defaultValue) {
+            final int value = env.integer(name, defaultValue);
+            if (value < 1) {
+                throw new IllegalArgumentException("Environment variable " + name + " must be at least 1, was " + value);
+            }
+            return value;
         }
 
         public Settings withDeadline(Duration deadline) {
@@ -154,28 +179,58 @@ public final class ServiceClients {
         return path.substring(path.lastIndexOf('/') + 1);
     }
 
-    /** Refuses a call with UNAVAILABLE when the downstream already has its share of calls in flight from here. */
+    /**
+     * Refuses a call with UNAVAILABLE when the downstream already has its share of calls in flight from here.
+     *
+     * <p>The permit is taken before the next interceptor creates its call: a refused call then never reaches the
+     * circuit breaker, which would otherwise hand out one of its few half-open trial permits to a call that never
+     * runs and never reports back (leaving the breaker stuck half-open). The permit is given back exactly once, when
+     * the call closes or is cancelled before it started.
+     */
     static ClientInterceptor bulkheadInterceptor(Bulkhead bulkhead) {
         return new ClientInterceptor() {
             @Override
             public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options,
                                                         Channel next) {
-                return new SimpleForwardingClientCall<>(next.newCall(method, options)) {
+                if (!bulkhead.tryAcquirePermission()) {
+                    return new RefusedCall<>(Status.UNAVAILABLE.withDescription(bulkhead.getName()
+                            + " has " + bulkhead.getBulkheadConfig().getMaxConcurrentCalls()
+                            + " calls in flight from here; not calling it"));
+                }
+                final AtomicBoolean released = new AtomicBoolean();
+                final Runnable release = () -> {
+                    if (released.compareAndSet(false, true)) {
+                        bulkhead.onComplete();
+                    }
+                };
+                final ClientCall<Q, R> call;
+                try {
+                    call = next.newCall(method, options);
+                } catch (RuntimeException e) {
+                    release.run();
+                    throw e;
+                }
+                return new SimpleForwardingClientCall<>(call) {
+                    private volatile boolean started;
+
                     @Override
                     public void start(Listener<R> listener, Metadata headers) {
-                        if (!bulkhead.tryAcquirePermission()) {
-                            listener.onClose(Status.UNAVAILABLE.withDescription(bulkhead.getName()
-                                    + " has " + bulkhead.getBulkheadConfig().getMaxConcurrentCalls()
-                                    + " calls in flight from here; not calling it"), new Metadata());
-                            return;
-                        }
+                        started = true;
                         super.start(new SimpleForwardingClientCallListener<>(listener) {
                             @Override
                             public void onClose(Status status, Metadata trailers) {
-                                bulkhead.onComplete();
+                                release.run();
                                 super.onClose(status, trailers);
                             }
                         }, headers);
+                    }
+
+                    @Override
+                    public void cancel(String message, Throwable cause) {
+                        if (!started) {
+                            release.run(); // a call cancelled before start never closes its listener
+                        }
+                        super.cancel(message, cause);
                     }
                 };
             }

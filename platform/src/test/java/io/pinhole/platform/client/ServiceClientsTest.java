@@ -1,12 +1,15 @@
 package io.pinhole.platform.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.awaitility.Awaitility.await;
 
 import com.linecorp.armeria.server.Server;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.pinhole.platform.config.Env;
 import io.pinhole.platform.server.PinholeServer;
 import io.pinhole.platform.server.Viewer;
 import io.pinhole.test.v1.EchoRequest;
@@ -15,6 +18,11 @@ import io.pinhole.test.v1.EchoServiceGrpc;
 import io.pinhole.test.v1.EchoServiceGrpc.EchoServiceBlockingStub;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -199,5 +207,133 @@ class ServiceClientsTest {
         final var error = catchThrowableOfType(StatusRuntimeException.class,
                 () -> client.echo(EchoRequest.newBuilder().setFailWith("slow").build()));
         assertThat(error.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
+    }
+
+    @Test
+    void aReadThatStaysUnavailable_isAttemptedExactlyMaxAttemptsTimes() {
+        final EchoServiceBlockingStub client = ServiceClients.create("retry-exhausted", downstreamAddress,
+                EchoServiceBlockingStub.class, smallBreaker(Duration.ofSeconds(10)).withRetries(3, method -> true));
+        final int before = downstream.calls.get();
+
+        final var error = catchThrowableOfType(StatusRuntimeException.class,
+                () -> client.echo(EchoRequest.newBuilder().setFailWith("unavailable").build()));
+
+        assertThat(error.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+        assertThat(downstream.calls.get() - before).isEqualTo(3);
+    }
+
+    @Test
+    void retries_stopAtTheDeadline() {
+        // 50 attempts with 20–200 ms of backoff between them would take about 9 s; the 1 s deadline bounds the
+        // whole call, retries included.
+        final EchoServiceBlockingStub client = ServiceClients.create("retry-deadline", downstreamAddress,
+                EchoServiceBlockingStub.class, smallBreaker(Duration.ofSeconds(1)).withRetries(50, method -> true));
+        // A first call opens the connection, so that a cold start does not eat the deadline measured below.
+        assertThat(client.echo(EchoRequest.newBuilder().setText("warm").build()).getText()).isEqualTo("warm");
+        final int before = downstream.calls.get();
+        final long started = System.nanoTime();
+
+        final var error = catchThrowableOfType(StatusRuntimeException.class,
+                () -> client.echo(EchoRequest.newBuilder().setFailWith("unavailable").build()));
+
+        assertThat(error.getStatus().getCode()).isIn(Status.Code.UNAVAILABLE, Status.Code.DEADLINE_EXCEEDED);
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(4));
+        assertThat(downstream.calls.get() - before).isBetween(2, 20);
+    }
+
+    @Test
+    void byDefault_onlyReadsByName_areRetried_soEcho_isNot() {
+        // Echo is neither Get…, List…, Batch…, Search… nor Authenticate: the default rule treats it as a write.
+        final EchoServiceBlockingStub client = ServiceClients.create("retry-default", downstreamAddress,
+                EchoServiceBlockingStub.class, ServiceClients.Settings.defaults());
+        final int before = downstream.calls.get();
+
+        final var error = catchThrowableOfType(StatusRuntimeException.class, () -> client.echo(
+                EchoRequest.newBuilder().setFailWith("unavailable-once:default-rule").build()));
+
+        assertThat(error.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+        assertThat(downstream.calls.get() - before).isEqualTo(1);
+    }
+
+    @Test
+    void theReadRule_namesPinholesReadRpcs_andNothingElse() {
+        assertThat(java.util.List.of("GetUsers", "GetHomeFeed", "ListFollowers", "BatchListLikers", "SearchNearby",
+                                     "Authenticate"))
+                .allMatch(ServiceClients.Settings::isReadByName);
+        assertThat(java.util.List.of("SignUp", "LogIn", "Follow", "Like", "AddComment", "UploadMedia", "DeleteMedia",
+                                     "RegisterDevice", "Echo", "Authenticated", "get"))
+                .noneMatch(ServiceClients.Settings::isReadByName);
+    }
+
+    @Test
+    void settings_areReadFromTheEnvironment_andNonsenseIsRefusedNamingTheVariable() {
+        final ServiceClients.Settings settings = ServiceClients.Settings.fromEnvironment(Env.of(Map.of(
+                "PINHOLE_CLIENT_MAX_CONCURRENT_CALLS", "7", "PINHOLE_CLIENT_READ_ATTEMPTS", "1")));
+        assertThat(settings.maxConcurrentCalls()).isEqualTo(7);
+        assertThat(settings.maxAttempts()).isEqualTo(1);
+        assertThat(ServiceClients.Settings.fromEnvironment(Env.of(Map.of())).maxConcurrentCalls()).isEqualTo(256);
+
+        assertThatThrownBy(() -> ServiceClients.Settings.fromEnvironment(Env.of(Map.of(
+                "PINHOLE_CLIENT_MAX_CONCURRENT_CALLS", "0"))))
+                .hasMessageContaining("PINHOLE_CLIENT_MAX_CONCURRENT_CALLS");
+        assertThatThrownBy(() -> ServiceClients.Settings.fromEnvironment(Env.of(Map.of(
+                "PINHOLE_CLIENT_READ_ATTEMPTS", "three"))))
+                .hasMessageContaining("PINHOLE_CLIENT_READ_ATTEMPTS");
+    }
+
+    @Test
+    void aCallTheBulkheadRefuses_takesNoTrialPermitOfAHalfOpenCircuit() throws Exception {
+        // Two trial calls close a half-open circuit. A call refused by the full bulkhead never runs; had it taken
+        // the second trial permit, the circuit would refuse every call after the first trial ("circuit open").
+        final ServiceClients.Settings settings = new ServiceClients.Settings(Duration.ofSeconds(10),
+                CircuitBreakerConfig.custom().slidingWindowSize(2).minimumNumberOfCalls(2).failureRateThreshold(50)
+                        .waitDurationInOpenState(Duration.ofSeconds(1)).permittedNumberOfCallsInHalfOpenState(2)
+                        .build())
+                .withBulkhead(1).withRetries(1, method -> false);
+        final EchoServiceBlockingStub client = ServiceClients.create("half-open-test", downstreamAddress,
+                EchoServiceBlockingStub.class, settings);
+        for (int i = 0; i < 2; i++) {
+            catchThrowableOfType(StatusRuntimeException.class,
+                    () -> client.echo(EchoRequest.newBuilder().setFailWith("unavailable").build()));
+        }
+        assertThat(catchThrowableOfType(StatusRuntimeException.class,
+                () -> client.echo(EchoRequest.newBuilder().setText("too soon").build())).getStatus().getDescription())
+                .contains("circuit open");
+
+        downstream.held = new CountDownLatch(1);
+        downstream.release = new CountDownLatch(1);
+        try (var callers = Executors.newVirtualThreadPerTaskExecutor()) {
+            final CompletableFuture<Void> holding = CompletableFuture.runAsync(() -> {
+                try {
+                    downstream.held.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, callers);
+            final var firstTrial = new java.util.concurrent.atomic.AtomicReference<CompletableFuture<EchoResponse>>();
+            // Refused at once while the circuit is open; once it is half-open, the first trial call is let through
+            // and the downstream holds it.
+            await().atMost(Duration.ofSeconds(20)).until(() -> {
+                final CompletableFuture<EchoResponse> call = CompletableFuture.supplyAsync(() -> client.echo(
+                        EchoRequest.newBuilder().setText("trial 1").setFailWith("hold").build()), callers);
+                CompletableFuture.anyOf(call, holding).exceptionally(e -> null).get(10, TimeUnit.SECONDS);
+                firstTrial.set(call);
+                return holding.isDone();
+            });
+
+            final var refused = catchThrowableOfType(StatusRuntimeException.class,
+                    () -> client.echo(EchoRequest.newBuilder().setText("over the bulkhead").build()));
+            assertThat(refused.getStatus().getDescription()).contains("calls in flight");
+            downstream.release.countDown();
+            assertThat(firstTrial.get().get(10, TimeUnit.SECONDS).getText()).isEqualTo("trial 1");
+
+            final int before = downstream.calls.get();
+            assertThat(client.echo(EchoRequest.newBuilder().setText("trial 2").build()).getText()).isEqualTo("trial 2");
+            assertThat(downstream.calls.get() - before).isEqualTo(1);
+            // two good trials closed it
+            assertThat(client.echo(EchoRequest.newBuilder().setText("closed").build()).getText()).isEqualTo("closed");
+        } finally {
+            downstream.release.countDown();
+        }
     }
 }
