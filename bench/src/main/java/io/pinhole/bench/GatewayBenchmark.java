@@ -132,6 +132,9 @@ final class GatewayBenchmark {
                         HttpResponse.BodyHandlers.ofString())), gatewayFailures);
                 final IdentityBenchmark.Call direct = counted(i -> checkGrpc(asViewer.getHomeFeed(page)), directFailures);
 
+                describe(http.send(HttpRequest.newBuilder(graphql).header("Content-Type", "application/json")
+                        .header("Authorization", "Bearer " + viewer.getToken())
+                        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString()));
                 System.out.printf("warming up both paths (%d s each, not reported)…%n", WARM_UP_SECONDS);
                 IdentityBenchmark.measure(clients, WARM_UP_SECONDS, throughGateway);
                 IdentityBenchmark.measure(clients, WARM_UP_SECONDS, direct);
@@ -252,6 +255,23 @@ final class GatewayBenchmark {
                 failures.increment();
             }
         };
+    }
+
+    /** Prints what one page holds, so that a run shows the query did real work (owners, counts, likes). */
+    private static void describe(HttpResponse<String> response) throws Exception {
+        checkGraphQl(response);
+        int liked = 0;
+        int commented = 0;
+        int owners = 0;
+        for (JsonNode edge : JSON.readTree(response.body()).path("data").path("feed").path("edges")) {
+            final JsonNode node = edge.path("node");
+            liked += node.path("viewerHasLiked").asBoolean() ? 1 : 0;
+            commented += node.path("commentCount").asInt() > 0 ? 1 : 0;
+            owners += node.path("owner").path("username").isTextual() ? 1 : 0;
+        }
+        System.out.printf("one page through the gateway: %d items, %d with their owner's username, %d liked by the"
+                          + " viewer, %d commented (%,d bytes of JSON)%n", PAGE, owners, liked, commented,
+                          response.body().length());
     }
 
     /** A 200 answer with a full page and no error, or the call counts as failed. */
