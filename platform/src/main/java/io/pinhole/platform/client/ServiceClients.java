@@ -2,7 +2,13 @@ package io.pinhole.platform.client;
 
 import static java.util.Objects.requireNonNull;
 
+import com.linecorp.armeria.client.ClientRequestContext;
+import com.linecorp.armeria.client.HttpClient;
+import com.linecorp.armeria.client.SimpleDecoratingHttpClient;
 import com.linecorp.armeria.client.grpc.GrpcClients;
+import com.linecorp.armeria.common.ExchangeType;
+import com.linecorp.armeria.common.HttpRequest;
+import com.linecorp.armeria.common.HttpResponse;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.grpc.CallOptions;
@@ -25,6 +31,7 @@ import com.linecorp.armeria.client.retry.RetryRule;
 import com.linecorp.armeria.client.retry.RetryingClient;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.time.Duration;
 import java.util.Set;
@@ -36,7 +43,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * own deadline when it is shorter, so deadlines propagate), the viewer passed on ({@link Viewer}), a Resilience4j
  * circuit breaker per downstream that fails fast with UNAVAILABLE while the downstream is failing, a Resilience4j
  * bulkhead per downstream that refuses with UNAVAILABLE beyond a number of calls in flight (one slow service cannot
- * take every thread of its callers), and retries of idempotent reads only (Armeria's RetryingClient, within the
+ * take every thread of its callers), and retries of unary idempotent reads only (Armeria's RetryingClient, within the
  * deadline, on UNAVAILABLE or a request that never reached the server; writes are never retried here — a write
  * that may have happened is the caller's to judge).
  *
@@ -154,10 +161,38 @@ public final class ServiceClients {
                            bulkheadInterceptor(bulkhead),
                            Telemetry.clientInterceptor());
         if (settings.maxAttempts() > 1) {
-            builder.decorator(RetryingClient.newDecorator(RetryConfig.builder(retryRule(settings.idempotentRead()))
-                    .maxTotalAttempts(settings.maxAttempts()).build()));
+            final Function<? super HttpClient, RetryingClient> retrying = RetryingClient.newDecorator(
+                    RetryConfig.builder(retryRule(settings.idempotentRead())).maxTotalAttempts(settings.maxAttempts())
+                            .build());
+            builder.decorator(delegate -> new RetryingReadsOnly(delegate, retrying, settings.idempotentRead()));
         }
         return builder.build(stubClass);
+    }
+
+    /**
+     * Sends unary idempotent reads through Armeria's RetryingClient and every other call straight on. RetryingClient
+     * keeps a copy of the whole request until the answer decides whether to try again — for a streaming upload
+     * (svc-media's Upload through the gateway), the whole file in memory — and aggregates every request it sees,
+     * so writes and streams must never pass through it, not merely be refused a retry by its rule.
+     */
+    static final class RetryingReadsOnly extends SimpleDecoratingHttpClient {
+        private final HttpClient retrying;
+        private final Predicate<String> idempotentRead;
+
+        RetryingReadsOnly(HttpClient delegate, Function<? super HttpClient, RetryingClient> retrying,
+                          Predicate<String> idempotentRead) {
+            super(delegate);
+            this.retrying = retrying.apply(delegate);
+            this.idempotentRead = idempotentRead;
+        }
+
+        @Override
+        public HttpResponse execute(ClientRequestContext ctx, HttpRequest req) throws Exception {
+            if (ctx.exchangeType() == ExchangeType.UNARY && idempotentRead.test(methodName(req.path()))) {
+                return retrying.execute(ctx, req);
+            }
+            return unwrap().execute(ctx, req);
+        }
     }
 
     /**

@@ -72,6 +72,37 @@ class ServiceClientsTest {
                 }
             }
         }
+
+        @Override
+        public StreamObserver<EchoRequest> collect(StreamObserver<EchoResponse> responses) {
+            calls.incrementAndGet();
+            final StringBuilder texts = new StringBuilder();
+            return new StreamObserver<>() {
+                private boolean first = true;
+                private boolean failed;
+
+                @Override
+                public void onNext(EchoRequest request) {
+                    if (first && request.getFailWith().equals("unavailable")) {
+                        failed = true;
+                        responses.onError(Status.UNAVAILABLE.asRuntimeException());
+                    }
+                    first = false;
+                    texts.append(request.getText());
+                }
+
+                @Override
+                public void onError(Throwable cause) {}
+
+                @Override
+                public void onCompleted() {
+                    if (!failed) {
+                        responses.onNext(EchoResponse.newBuilder().setText(texts.toString()).build());
+                        responses.onCompleted();
+                    }
+                }
+            };
+        }
     }
 
     /** A front service that calls the downstream for each request, as services call each other. */
@@ -335,5 +366,48 @@ class ServiceClientsTest {
         } finally {
             downstream.release.countDown();
         }
+    }
+
+    @Test
+    void aStreamingCall_isNeverRetried_evenWhenTheRuleCallsItARead() throws Exception {
+        // A retried stream must be replayed, so RetryingClient would keep all of it (an upload: the whole file).
+        final EchoServiceGrpc.EchoServiceStub client = ServiceClients.create("retry-stream", downstreamAddress,
+                EchoServiceGrpc.EchoServiceStub.class, smallBreaker(Duration.ofSeconds(10)).withRetries(3, method -> true));
+        final int before = downstream.calls.get();
+
+        final var error = catchThrowableOfType(java.util.concurrent.ExecutionException.class,
+                () -> collect(client, EchoRequest.newBuilder().setText("chunk 1").setFailWith("unavailable").build(),
+                              EchoRequest.newBuilder().setText("chunk 2").build()).get(10, TimeUnit.SECONDS));
+
+        assertThat(Status.fromThrowable(error.getCause()).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+        assertThat(downstream.calls.get() - before).isEqualTo(1);
+        // and a stream that succeeds passes through whole
+        assertThat(collect(client, EchoRequest.newBuilder().setText("chunk 1").build(),
+                           EchoRequest.newBuilder().setText(" chunk 2").build()).get(10, TimeUnit.SECONDS).getText())
+                .isEqualTo("chunk 1 chunk 2");
+    }
+
+    private static CompletableFuture<EchoResponse> collect(EchoServiceGrpc.EchoServiceStub client,
+                                                           EchoRequest... requests) {
+        final CompletableFuture<EchoResponse> answer = new CompletableFuture<>();
+        final StreamObserver<EchoRequest> stream = client.collect(new StreamObserver<>() {
+            @Override
+            public void onNext(EchoResponse response) {
+                answer.complete(response);
+            }
+
+            @Override
+            public void onError(Throwable cause) {
+                answer.completeExceptionally(cause);
+            }
+
+            @Override
+            public void onCompleted() {}
+        });
+        for (EchoRequest request : requests) {
+            stream.onNext(request);
+        }
+        stream.onCompleted();
+        return answer;
     }
 }
