@@ -56,15 +56,6 @@ class ServiceClientsTest {
             switch (request.getFailWith()) {
                 case "unavailable" -> responses.onError(Status.UNAVAILABLE.asRuntimeException());
                 case "invalid" -> responses.onError(Status.INVALID_ARGUMENT.asRuntimeException());
-                case "slow" -> {
-                    try {
-                        Thread.sleep(500); // stands for a slow downstream
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                    responses.onNext(EchoResponse.getDefaultInstance());
-                    responses.onCompleted();
-                }
                 default -> {
                     responses.onNext(EchoResponse.newBuilder().setText(request.getText())
                             .setViewerId(Viewer.current().orElse(0)).build());
@@ -231,13 +222,21 @@ class ServiceClientsTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Timeout(30) // without a deadline the held call would wait forever: fail instead of hanging
     void everyCall_hasADeadline() {
         final EchoServiceBlockingStub client = ServiceClients.create(
                 "deadline-test", downstreamAddress, EchoServiceBlockingStub.class,
                 smallBreaker(Duration.ofMillis(100)));
-        final var error = catchThrowableOfType(StatusRuntimeException.class,
-                () -> client.echo(EchoRequest.newBuilder().setFailWith("slow").build()));
-        assertThat(error.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
+        // the downstream holds the call until released: only the deadline can end it
+        downstream.held = new CountDownLatch(1);
+        downstream.release = new CountDownLatch(1);
+        try {
+            final var error = catchThrowableOfType(StatusRuntimeException.class,
+                    () -> client.echo(EchoRequest.newBuilder().setFailWith("hold").build()));
+            assertThat(error.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
+        } finally {
+            downstream.release.countDown();
+        }
     }
 
     @Test
