@@ -48,8 +48,10 @@ import javax.imageio.ImageIO;
  * threads back to back for {@code seconds} each, after an unreported warm-up; throughput, p50/p99/max and the ratio.
  *
  * <p>devstack (PostgreSQL ×2, Redis, memcached, S3), svc-identity, svc-media and svc-feed run in this JVM as in the
- * other service benchmarks; the gateway runs in its own JVM from {@code graphql-gateway/target}, as {@code ./pinhole
- * up} runs it (Spring Boot and DGS bring their own dependency versions, which must not mix with the services').
+ * other service benchmarks (so under this JVM's flags: {@code ./pinhole bench} gives it C1 only and the serial GC);
+ * the gateway runs in its own JVM from {@code graphql-gateway/target}, its jar and {@code lib/} with 512 MB of heap as
+ * {@code ./pinhole up} runs it, but with the JVM's default JIT and GC ({@link ServiceProcess}) — Spring Boot and DGS
+ * bring their own dependency versions, which must not mix with the services'. Both paths reach the same services.
  * Everything shares the machine's cores, so the ratio says more than the absolute figures; the load average before
  * and after is in the report.
  */
