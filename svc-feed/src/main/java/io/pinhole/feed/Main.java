@@ -52,10 +52,10 @@ public final class Main {
         final StatefulRedisConnection<String, byte[]> binary = redisClient.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE));
         server.closeOnStop(binary);
         final IdentityServiceBlockingStub identity = ServiceClients.counted(ServiceClients.create("identity",
-                PinholeService.IDENTITY.address(env), IdentityServiceBlockingStub.class, ServiceClients.Settings.defaults()),
+                PinholeService.IDENTITY.address(env), IdentityServiceBlockingStub.class, ServiceClients.Settings.fromEnvironment(env)),
                 "identity", meters);
         final MediaServiceBlockingStub media = ServiceClients.counted(ServiceClients.create("media",
-                PinholeService.MEDIA.address(env), MediaServiceBlockingStub.class, ServiceClients.Settings.defaults()),
+                PinholeService.MEDIA.address(env), MediaServiceBlockingStub.class, ServiceClients.Settings.fromEnvironment(env)),
                 "media", meters);
 
         final TimelineStore timelines = new TimelineStore(binary, env.integer("PINHOLE_FEED_TIMELINE_CAP", 800),

@@ -41,7 +41,7 @@ public final class Main {
         final RedisClient redis = RedisClients.create(env);
         server.closeOnStop(redis::shutdown);
         final IdentityServiceBlockingStub identity = ServiceClients.create("identity", PinholeService.IDENTITY.address(env),
-                IdentityServiceBlockingStub.class, ServiceClients.Settings.defaults());
+                IdentityServiceBlockingStub.class, ServiceClients.Settings.fromEnvironment(env));
 
         final GeoIndex index = new GeoIndex(solr);
         final IndexBatcher batcher = IndexBatcher.start(index, env.integer("PINHOLE_GEO_INDEX_BATCH", 500));

@@ -71,7 +71,7 @@ public final class Rebuild {
             solr.ensureSchema();
             final IdentityServiceBlockingStub identity = ServiceClients.create("identity",
                     PinholeService.IDENTITY.address(env), IdentityServiceBlockingStub.class,
-                    ServiceClients.Settings.defaults().withDeadline(Duration.ofSeconds(10)));
+                    ServiceClients.Settings.fromEnvironment(env).withDeadline(Duration.ofSeconds(10)));
             return run(media, solr, identity, env.integer("PINHOLE_GEO_REBUILD_BATCH", 500));
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);

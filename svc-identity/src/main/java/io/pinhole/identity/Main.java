@@ -56,7 +56,7 @@ public final class Main {
         server.closeOnStop(memcached::shutdown);
         final MediaServiceGrpc.MediaServiceBlockingStub media = ServiceClients.create(
                 "media", PinholeService.MEDIA.address(env), MediaServiceGrpc.MediaServiceBlockingStub.class,
-                ServiceClients.Settings.defaults());
+                ServiceClients.Settings.fromEnvironment(env));
 
         final Users users = new Users(database, memcached, env.duration("PINHOLE_USER_CACHE_TTL", Duration.ofMinutes(10)));
         final Sessions sessions = new Sessions(redis.sync(), env.duration("PINHOLE_SESSION_TTL", Duration.ofDays(30)),

@@ -59,7 +59,7 @@ public final class Main {
         final MediaStorage storage = MediaStorage.of(StorageConfig.fromEnvironment(env));
         server.closeOnStop(storage);
         final IdentityServiceBlockingStub identity = ServiceClients.create("identity", PinholeService.IDENTITY.address(env),
-                IdentityServiceBlockingStub.class, ServiceClients.Settings.defaults());
+                IdentityServiceBlockingStub.class, ServiceClients.Settings.fromEnvironment(env));
         final MediaStore store = new MediaStore(database);
         server.closeOnStop(store);
         final ExecutorService background = Executors.newVirtualThreadPerTaskExecutor();

@@ -55,7 +55,7 @@ public final class Main {
         server.closeOnStop(redis::shutdown);
         final StatefulRedisConnection<String, String> connection = redis.connect();
         server.closeOnStop(connection);
-        final ServiceClients.Settings clients = ServiceClients.Settings.defaults();
+        final ServiceClients.Settings clients = ServiceClients.Settings.fromEnvironment(env);
         final IdentityServiceBlockingStub identity = ServiceClients.create("identity",
                 PinholeService.IDENTITY.address(env), IdentityServiceBlockingStub.class, clients);
         final MediaServiceBlockingStub media = ServiceClients.create("media", PinholeService.MEDIA.address(env),
