@@ -126,7 +126,9 @@ public class GraphQlErrors extends DataFetcherExceptionResolverAdapter implement
             case RESOURCE_EXHAUSTED -> new Mapped(ErrorCode.RATE_LIMITED, description, retryInfo(status));
             case UNIMPLEMENTED -> new Mapped(ErrorCode.UNAVAILABLE,
                     "not available yet: the service behind " + field + " does not implement it", Map.of());
-            case UNAVAILABLE, DEADLINE_EXCEEDED, CANCELLED -> {
+            // UNKNOWN: Pinhole's services never answer it (GrpcErrors answers INTERNAL for a bug); the gRPC client
+            // reports it for a call the transport lost (a reset stream, a closed connection under overload).
+            case UNAVAILABLE, DEADLINE_EXCEEDED, CANCELLED, UNKNOWN -> {
                 log.warn("{} failed: a service is unavailable: {} {}", field, grpcCode, status.getMessage());
                 yield unavailable(field);
             }

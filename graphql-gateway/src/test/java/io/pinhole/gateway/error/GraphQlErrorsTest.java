@@ -32,7 +32,7 @@ class GraphQlErrorsTest {
             "UNIMPLEMENTED, UNAVAILABLE",
             "CANCELLED, UNAVAILABLE",
             "INTERNAL, INTERNAL",
-            "UNKNOWN, INTERNAL",
+            "UNKNOWN, UNAVAILABLE",
             "DATA_LOSS, INTERNAL",
     })
     void grpcStatus_mapsToItsCode(Status.Code grpc, ErrorCode expected) {
