@@ -22,49 +22,25 @@ public final class Bench {
         final String what = args.length > 0 ? args[0] : "--full";
         switch (what) {
             case "--quick", "--full" -> LoadBenchmark.run(what.equals("--quick"));
-            case "ids" -> ids(args.length > 1 ? Integer.parseInt(args[1]) : 4);
-            case "events" -> {
-                EventPipelineBenchmark.run(args.length > 1 ? Integer.parseInt(args[1]) : 500,
-                                           args.length > 2 ? Integer.parseInt(args[2]) : 20);
-                System.exit(0);
-            }
-            case "identity" -> {
-                IdentityBenchmark.run(args.length > 1 ? Integer.parseInt(args[1]) : 8,
-                                      args.length > 2 ? Integer.parseInt(args[2]) : 10);
-                System.exit(0);
-            }
-            case "feed" -> {
-                FeedBenchmark.run(args.length > 1 ? Integer.parseInt(args[1]) : 4,
-                                  args.length > 2 ? Integer.parseInt(args[2]) : 10,
-                                  args.length > 3 ? Integer.parseInt(args[3]) : 100_000);
-                System.exit(0);
-            }
-            case "media" -> {
-                MediaBenchmark.run(args.length > 1 ? Integer.parseInt(args[1]) : 4,
-                                   args.length > 2 ? Integer.parseInt(args[2]) : 10);
-                System.exit(0);
-            }
-            case "gateway" -> {
-                GatewayBenchmark.run(args.length > 1 ? Integer.parseInt(args[1]) : 4,
-                                     args.length > 2 ? Integer.parseInt(args[2]) : 10);
-                System.exit(0);
-            }
-            case "geo" -> {
-                GeoBenchmark.run(args.length > 1 ? Integer.parseInt(args[1]) : 4,
-                                 args.length > 2 ? Integer.parseInt(args[2]) : 10);
-                System.exit(0);
-            }
-            case "notify" -> {
-                NotifyBenchmark.run(args.length > 1 ? Integer.parseInt(args[1]) : 4,
-                                    args.length > 2 ? Integer.parseInt(args[2]) : 10,
-                                    args.length > 3 ? Integer.parseInt(args[3]) : 5_000);
-                System.exit(0);
-            }
+            case "ids" -> ids(arg(args, 1, 4));
+            case "events" -> EventPipelineBenchmark.run(arg(args, 1, 500), arg(args, 2, 20));
+            case "identity" -> IdentityBenchmark.run(arg(args, 1, 8), arg(args, 2, 10));
+            case "feed" -> FeedBenchmark.run(arg(args, 1, 4), arg(args, 2, 10), arg(args, 3, 100_000));
+            case "media" -> MediaBenchmark.run(arg(args, 1, 4), arg(args, 2, 10));
+            case "gateway" -> GatewayBenchmark.run(arg(args, 1, 4), arg(args, 2, 10));
+            case "geo" -> GeoBenchmark.run(arg(args, 1, 4), arg(args, 2, 10));
+            case "notify" -> NotifyBenchmark.run(arg(args, 1, 4), arg(args, 2, 10), arg(args, 3, 5_000));
             default -> {
                 System.err.println("usage: ./pinhole bench [--quick|--full] | ids [threads] | events [rate/s] [seconds] | identity [clients] [seconds] | media [clients] [seconds] | feed [clients] [seconds] [followers] | gateway [clients] [seconds] | geo [clients] [seconds] | notify [clients] [seconds] [events]   (unknown: " + Arrays.toString(args) + ")");
                 System.exit(2);
             }
         }
+        System.exit(0); // the benchmarks leave client and server threads behind
+    }
+
+    /** Argument {@code index} as a number, {@code otherwise} when not given. */
+    private static int arg(String[] args, int index, int otherwise) {
+        return args.length > index ? Integer.parseInt(args[index]) : otherwise;
     }
 
     private static void ids(int threads) throws RunnerException {
