@@ -88,8 +88,9 @@ final class Ports {
 
     /**
      * A server made by {@code create} for {@code configured} and started by {@code start}; when the port was ours to
-     * choose (0) and another process bound it between the choice and the start (a server starting in parallel on a
-     * port of its own choosing), a new port is chosen — a configured port fails at once instead.
+     * choose (0) and another process bound it between the choice and the start (another JVM's devstack drawing from
+     * the same range — test JVMs of parallel builds on one machine), a new port is chosen; a configured port fails at
+     * once instead.
      */
     static <T> T startOn(int configured, IntFunction<T> create, Consumer<T> start) {
         for (int attempt = 1; ; attempt++) {

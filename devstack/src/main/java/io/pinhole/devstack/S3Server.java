@@ -42,9 +42,7 @@ public final class S3Server {
     }
 
     static S3Server start(DevstackContext context) {
-        final S3Server server = new S3Server(context, Ports.orFree(context.config().s3Port()));
-        server.start();
-        return server;
+        return Ports.startOn(context.config().s3Port(), port -> new S3Server(context, port), S3Server::start);
     }
 
     public String host() {

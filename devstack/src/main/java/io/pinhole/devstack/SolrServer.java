@@ -46,9 +46,7 @@ public final class SolrServer {
     }
 
     static SolrServer start(DevstackContext context) {
-        final SolrServer server = new SolrServer(context, Ports.orFree(context.config().solrPort()));
-        server.start();
-        return server;
+        return Ports.startOn(context.config().solrPort(), port -> new SolrServer(context, port), SolrServer::start);
     }
 
     public String host() {
