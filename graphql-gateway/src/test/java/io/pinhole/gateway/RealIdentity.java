@@ -58,7 +58,7 @@ final class RealIdentity {
 
     /** {@code host:port} for {@code PINHOLE_IDENTITY_ADDRESS}. */
     static String address() {
-        return service().baseUrl().substring("http://".length());
+        return service().address();
     }
 
     static IdentityServiceBlockingStub anonymous() {

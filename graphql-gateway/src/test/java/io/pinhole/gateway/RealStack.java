@@ -53,7 +53,7 @@ final class RealStack {
         if (feed == null) {
             final Devstack devstack = DevstackExtension.shared();
             final Map<String, String> env = base(devstack);
-            env.put("PINHOLE_MEDIA_ADDRESS", address(media()));
+            env.put("PINHOLE_MEDIA_ADDRESS", media().address());
             env.put("PINHOLE_FEED_POPULAR_EVERY", "200ms");
             feed = RunningService.start(io.pinhole.feed.Main.newServer(Env.of(env)));
             Runtime.getRuntime().addShutdownHook(new Thread(feed::close));
@@ -85,8 +85,8 @@ final class RealStack {
             devstack.postgres().createDatabase(PinholeService.NOTIFY.databaseName());
             final Map<String, String> env = base(devstack);
             env.put("PINHOLE_NOTIFY_PORT", "0");
-            env.put("PINHOLE_MEDIA_ADDRESS", address(media()));
-            env.put("PINHOLE_GEO_ADDRESS", address(geo()));
+            env.put("PINHOLE_MEDIA_ADDRESS", media().address());
+            env.put("PINHOLE_GEO_ADDRESS", geo().address());
             env.put("PINHOLE_FCM_ENDPOINT", fcm().endpoint());
             env.put("PINHOLE_FCM_PROJECT_ID", LocalFcm.PROJECT);
             env.put("PINHOLE_FCM_ACCESS_TOKEN", LocalFcm.ACCESS_TOKEN);
@@ -107,11 +107,11 @@ final class RealStack {
     }
 
     static String geoAddress() {
-        return address(geo());
+        return geo().address();
     }
 
     static String notifyAddress() {
-        return address(notifyService());
+        return notifyService().address();
     }
 
     private static Map<String, String> base(Devstack devstack) {
@@ -126,16 +126,13 @@ final class RealStack {
     }
 
     static String mediaAddress() {
-        return address(media());
+        return media().address();
     }
 
     static String feedAddress() {
-        return address(feed());
+        return feed().address();
     }
 
-    private static String address(RunningService service) {
-        return service.baseUrl().substring("http://".length());
-    }
 
     /** svc-media called directly as {@code userId} (set-up and checks beside the gateway). */
     static MediaServiceBlockingStub mediaAs(long userId) {

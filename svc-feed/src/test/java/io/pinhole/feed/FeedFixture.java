@@ -79,17 +79,14 @@ final class FeedFixture implements BeforeAllCallback {
         env.put("PINHOLE_MEDIA_PORT", "0");
         env.put("PINHOLE_FEED_PORT", "0");
         if (identity != null) {
-            env.put("PINHOLE_IDENTITY_ADDRESS", address(identity));
+            env.put("PINHOLE_IDENTITY_ADDRESS", identity.address());
         }
         if (media != null) {
-            env.put("PINHOLE_MEDIA_ADDRESS", address(media));
+            env.put("PINHOLE_MEDIA_ADDRESS", media.address());
         }
         return env;
     }
 
-    private static String address(RunningService service) {
-        return service.baseUrl().substring("http://".length());
-    }
 
     static RunningService feedService() {
         return feed;

@@ -86,14 +86,14 @@ final class GeoFixture implements BeforeAllCallback {
                 final Map<String, String> env = base(devstack);
                 env.putAll(devstack.s3().environment(Devstack.DEFAULT_BUCKET));
                 env.put("PINHOLE_MEDIA_PORT", "0");
-                env.put("PINHOLE_IDENTITY_ADDRESS", address(identity));
+                env.put("PINHOLE_IDENTITY_ADDRESS", identity.address());
                 return RunningService.start(io.pinhole.media.Main.newServer(Env.of(env)));
             }, RunningService.class);
             geo = store.getOrComputeIfAbsent("geo", key -> {
                 final Map<String, String> env = base(devstack);
                 env.putAll(devstack.solr().environment());
                 env.put("PINHOLE_GEO_PORT", "0");
-                env.put("PINHOLE_IDENTITY_ADDRESS", address(identity));
+                env.put("PINHOLE_IDENTITY_ADDRESS", identity.address());
                 env.put("PINHOLE_QUEUE_BACKOFF_MAX", "1s");
                 geoEnvironment = Map.copyOf(env);
                 return RunningService.start(Main.newServer(Env.of(env)));
@@ -113,17 +113,13 @@ final class GeoFixture implements BeforeAllCallback {
         return env;
     }
 
-    private static String address(RunningService service) {
-        return "127.0.0.1:" + service.baseUrl().substring(service.baseUrl().lastIndexOf(':') + 1);
-    }
-
     /** The environment svc-geo runs with (PostgreSQL, Redis, Solr, identity's address). */
     static Map<String, String> geoEnvironment() {
         return geoEnvironment;
     }
 
     static String identityAddress() {
-        return address(identity);
+        return identity.address();
     }
 
     /** A SolrJ client on devstack's Solr, for looking at documents directly. */

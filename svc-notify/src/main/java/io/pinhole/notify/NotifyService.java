@@ -22,6 +22,7 @@ import io.pinhole.notify.v1.ListSubscriptionsRequest;
 import io.pinhole.notify.v1.ListSubscriptionsResponse;
 import io.pinhole.notify.v1.NotificationPreferences;
 import io.pinhole.notify.v1.NotifyServiceGrpc;
+import io.pinhole.notify.v1.DevicePlatform;
 import io.pinhole.notify.v1.RegisterDeviceRequest;
 import io.pinhole.notify.v1.RegisterDeviceResponse;
 import io.pinhole.notify.v1.SharingAccount;
@@ -76,10 +77,7 @@ final class NotifyService extends NotifyServiceGrpc.NotifyServiceImplBase {
     public void registerDevice(RegisterDeviceRequest request, StreamObserver<RegisterDeviceResponse> responses) {
         answer(responses, () -> {
             final long viewer = Viewer.require();
-            PinholeException.invalidArguments()
-                    .addIf(request.getPlatformValue() != 1 && request.getPlatformValue() != 2, "platform", "APNS or FCM")
-                    .addIf(request.getToken().isEmpty() || request.getToken().length() > MAX_TOKEN, "token",
-                           "1–4,096 characters")
+            deviceChecks(request.getPlatformValue(), request.getToken())
                     .addIf(request.getAppId().length() > 200, "app_id", "at most 200 characters")
                     .addIf(!request.getLocale().isEmpty() && (request.getLocale().length() > 35
                            || !LANGUAGE_TAG.matcher(request.getLocale()).matches()), "locale", "a BCP 47 tag such as en-US")
@@ -90,14 +88,19 @@ final class NotifyService extends NotifyServiceGrpc.NotifyServiceImplBase {
         });
     }
 
+    /** The checks a device's platform and token pass, in (un)registration alike. */
+    private static PinholeException.Violations deviceChecks(int platform, String token) {
+        return PinholeException.invalidArguments()
+                .addIf(platform != DevicePlatform.DEVICE_PLATFORM_APNS_VALUE && platform != DevicePlatform.DEVICE_PLATFORM_FCM_VALUE,
+                       "platform", "APNS or FCM")
+                .addIf(token.isEmpty() || token.length() > MAX_TOKEN, "token", "1–4,096 characters");
+    }
+
     @Override
     public void unregisterDevice(UnregisterDeviceRequest request, StreamObserver<UnregisterDeviceResponse> responses) {
         answer(responses, () -> {
             final long viewer = Viewer.require();
-            PinholeException.invalidArguments()
-                    .addIf(request.getPlatformValue() != 1 && request.getPlatformValue() != 2, "platform", "APNS or FCM")
-                    .addIf(request.getToken().isEmpty() || request.getToken().length() > MAX_TOKEN, "token",
-                           "1–4,096 characters")
+            deviceChecks(request.getPlatformValue(), request.getToken())
                     .throwIfAny();
             return UnregisterDeviceResponse.newBuilder()
                     .setRemoved(store.unregisterDevice(viewer, request.getPlatformValue(), request.getToken())).build();

@@ -120,7 +120,7 @@ final class NotifyFixture implements BeforeAllCallback {
                 return RunningService.start(io.pinhole.geo.Main.newServer(Env.of(env)));
             }, RunningService.class);
             final Map<String, String> env = base(devstack);
-            env.put("PINHOLE_GEO_ADDRESS", address(geo));
+            env.put("PINHOLE_GEO_ADDRESS", geo.address());
             env.putAll(startThirdParties());
             devstack.postgres().createDatabase(PinholeService.NOTIFY.databaseName());
             notify = store.getOrComputeIfAbsent("notify", key -> RunningService.start(Main.newServer(Env.of(env))),
@@ -224,17 +224,14 @@ final class NotifyFixture implements BeforeAllCallback {
         env.put("PINHOLE_MEDIA_PORT", "0");
         env.put("PINHOLE_NOTIFY_PORT", "0");
         if (identity != null) {
-            env.put("PINHOLE_IDENTITY_ADDRESS", address(identity));
+            env.put("PINHOLE_IDENTITY_ADDRESS", identity.address());
         }
         if (media != null) {
-            env.put("PINHOLE_MEDIA_ADDRESS", address(media));
+            env.put("PINHOLE_MEDIA_ADDRESS", media.address());
         }
         return env;
     }
 
-    private static String address(RunningService service) {
-        return service.baseUrl().substring("http://".length());
-    }
 
     static RunningService notifyService() {
         return notify;

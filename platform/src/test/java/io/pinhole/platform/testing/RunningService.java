@@ -34,6 +34,11 @@ public final class RunningService implements AutoCloseable {
         return baseUrl;
     }
 
+    /** {@code host:port}, as other services' {@code PINHOLE_<NAME>_ADDRESS} take it. */
+    public String address() {
+        return baseUrl.substring("http://".length());
+    }
+
     /** A blocking or async stub of {@code stubClass} talking to the service over HTTP/2. */
     public <T> T client(Class<T> stubClass) {
         return GrpcClients.newClient(baseUrl, stubClass);
