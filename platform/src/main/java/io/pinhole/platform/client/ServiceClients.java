@@ -3,6 +3,14 @@ package io.pinhole.platform.client;
 import static java.util.Objects.requireNonNull;
 
 import com.linecorp.armeria.client.ClientRequestContext;
+import com.linecorp.armeria.client.Endpoint;
+import com.linecorp.armeria.client.endpoint.EndpointGroup;
+import com.linecorp.armeria.client.endpoint.dns.DnsAddressEndpointGroup;
+import com.linecorp.armeria.client.endpoint.healthcheck.HealthCheckedEndpointGroup;
+import com.linecorp.armeria.common.SessionProtocol;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import com.linecorp.armeria.client.HttpClient;
 import com.linecorp.armeria.client.SimpleDecoratingHttpClient;
 import com.linecorp.armeria.client.grpc.GrpcClients;
@@ -43,9 +51,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * own deadline when it is shorter, so deadlines propagate), the viewer passed on ({@link Viewer}), a Resilience4j
  * circuit breaker per downstream that fails fast with UNAVAILABLE while the downstream is failing, a Resilience4j
  * bulkhead per downstream that refuses with UNAVAILABLE beyond a number of calls in flight (one slow service cannot
- * take every thread of its callers), and retries of unary idempotent reads only (Armeria's RetryingClient, within the
- * deadline, on UNAVAILABLE or a request that never reached the server; writes are never retried here — a write
- * that may have happened is the caller's to judge).
+ * take every thread of its callers), retries (Armeria's RetryingClient, within the deadline) of unary idempotent reads
+ * on UNAVAILABLE and of any unary call that never reached a server (a write that may have happened is never tried
+ * again here — that is the caller's to judge), and calls balanced over the service's health-checked replicas
+ * ({@link #endpoints}).
  *
  * <p>Only UNAVAILABLE, DEADLINE_EXCEEDED, INTERNAL and UNKNOWN count as the downstream's failures; a caller's
  * mistake (INVALID_ARGUMENT, NOT_FOUND…) is a healthy answer and never opens the breaker.
@@ -143,7 +152,8 @@ public final class ServiceClients {
 
     /**
      * A stub of type {@code stubClass} (e.g. {@code MediaServiceGrpc.MediaServiceBlockingStub}) for the service at
-     * {@code address} ({@code host:port}); {@code name} names the circuit breaker in logs and metrics.
+     * {@code address}; {@code name} names the circuit breaker in logs and metrics. See {@link #endpoints} for the
+     * forms of {@code address}.
      */
     public static <T> T create(String name, String address, Class<T> stubClass, Settings settings) {
         requireNonNull(name, "name");
@@ -152,7 +162,7 @@ public final class ServiceClients {
         final CircuitBreaker breaker = CircuitBreaker.of(name, settings.circuitBreaker());
         final Bulkhead bulkhead = Bulkhead.of(name, BulkheadConfig.custom()
                 .maxConcurrentCalls(settings.maxConcurrentCalls()).maxWaitDuration(Duration.ZERO).build());
-        final GrpcClientBuilder builder = GrpcClients.builder("http://" + address)
+        final GrpcClientBuilder builder = GrpcClients.builder(SessionProtocol.HTTP, endpoints(address))
                 .responseTimeout(Duration.ZERO) // the gRPC deadline below is the one limit
                 // last runs first: the span covers the call; a call the bulkhead refuses never counts in the breaker
                 .intercept(Viewer.propagatingInterceptor(),
@@ -164,31 +174,62 @@ public final class ServiceClients {
             final Function<? super HttpClient, RetryingClient> retrying = RetryingClient.newDecorator(
                     RetryConfig.builder(retryRule(settings.idempotentRead())).maxTotalAttempts(settings.maxAttempts())
                             .build());
-            builder.decorator(delegate -> new RetryingReadsOnly(delegate, retrying, settings.idempotentRead()));
+            builder.decorator(delegate -> new RetryingUnaryOnly(delegate, retrying));
         }
         return builder.build(stubClass);
     }
 
-    /**
-     * Sends unary idempotent reads through Armeria's RetryingClient and every other call straight on. RetryingClient
-     * keeps a copy of the whole request until the answer decides whether to try again — for a streaming upload
-     * (svc-media's Upload through the gateway), the whole file in memory — and aggregates every request it sees,
-     * so writes and streams must never pass through it, not merely be refused a retry by its rule.
-     */
-    static final class RetryingReadsOnly extends SimpleDecoratingHttpClient {
-        private final HttpClient retrying;
-        private final Predicate<String> idempotentRead;
+    /** How often a replica that failed its health check is checked again (and so how soon a restarted one is used). */
+    static final Duration HEALTH_RECHECK = Duration.ofSeconds(1);
 
-        RetryingReadsOnly(HttpClient delegate, Function<? super HttpClient, RetryingClient> retrying,
-                          Predicate<String> idempotentRead) {
+    /**
+     * Where the calls go. {@code address} is one {@code host:port} or several separated by commas (the replicas
+     * {@code ./pinhole up --replicas 2} starts). One address whose host is an IP literal is used as it is. Otherwise
+     * every address is a member of one group, balanced round robin, and each member is health checked through the
+     * {@code /health} every Pinhole server serves (Armeria long-polls it, so a replica that dies or begins to shut
+     * down leaves the group at once, and returns when it answers healthy again); a host name is resolved through DNS
+     * and every address it has is a member — in Kubernetes, a headless Service's name gives one member per ready pod.
+     */
+    static EndpointGroup endpoints(String address) {
+        final List<String> parts = Arrays.stream(address.split(",")).map(String::trim).filter(p -> !p.isEmpty())
+                                         .toList();
+        if (parts.isEmpty()) {
+            throw new IllegalArgumentException("service address is empty");
+        }
+        final List<EndpointGroup> members = new ArrayList<>();
+        for (String part : parts) {
+            final Endpoint endpoint = Endpoint.parse(part);
+            if (!endpoint.hasPort()) {
+                throw new IllegalArgumentException("service address '" + part + "' has no port (host:port)");
+            }
+            members.add(endpoint.isIpAddrOnly() ? endpoint
+                                                : DnsAddressEndpointGroup.of(endpoint.host(), endpoint.port()));
+        }
+        if (members.size() == 1 && members.get(0) instanceof Endpoint single) {
+            return single;
+        }
+        return HealthCheckedEndpointGroup.builder(EndpointGroup.of(members), "/health")
+                                         .retryInterval(HEALTH_RECHECK)
+                                         .build();
+    }
+
+    /**
+     * Sends unary calls through Armeria's RetryingClient and every stream straight on. RetryingClient keeps a copy
+     * of the whole request until the answer decides whether to try again — for a streaming upload (svc-media's
+     * Upload through the gateway), the whole file in memory — so streams must never pass through it, not merely be
+     * refused a retry by its rule. Which unary calls are tried again is {@link #retryRule}'s to decide.
+     */
+    static final class RetryingUnaryOnly extends SimpleDecoratingHttpClient {
+        private final HttpClient retrying;
+
+        RetryingUnaryOnly(HttpClient delegate, Function<? super HttpClient, RetryingClient> retrying) {
             super(delegate);
             this.retrying = retrying.apply(delegate);
-            this.idempotentRead = idempotentRead;
         }
 
         @Override
         public HttpResponse execute(ClientRequestContext ctx, HttpRequest req) throws Exception {
-            if (ctx.exchangeType() == ExchangeType.UNARY && idempotentRead.test(methodName(req.path()))) {
+            if (ctx.exchangeType() == ExchangeType.UNARY) {
                 return retrying.execute(ctx, req);
             }
             return unwrap().execute(ctx, req);
@@ -196,17 +237,21 @@ public final class ServiceClients {
     }
 
     /**
-     * Retries a read that the server answered UNAVAILABLE or that never reached it (connection refused, a replica
-     * going away), after 20–200 ms of jittered backoff; the deadline still bounds the whole call.
+     * Tries again, after 20–200 ms of jittered backoff and within the deadline: a read that the server answered
+     * UNAVAILABLE, and any unary call that never reached a server (connection refused, a replica that went away
+     * before the request was sent — Armeria's "unprocessed" guarantee), read or write: a write that was never sent
+     * cannot have happened. A write that reached a server is never tried again here.
      */
     static RetryRule retryRule(Predicate<String> idempotentRead) {
-        return RetryRule.builder((ctx, headers) -> idempotentRead.test(methodName(headers.path())))
-                .onGrpcTrailers((ctx, trailers) -> {
-                    final Integer status = trailers.getInt(GRPC_STATUS);
-                    return status != null && status == Status.Code.UNAVAILABLE.value();
-                })
-                .onUnprocessed()
-                .thenBackoff(Backoff.exponential(20, 200).withJitter(0.2));
+        final Backoff backoff = Backoff.exponential(20, 200).withJitter(0.2);
+        return RetryRule.of(
+                RetryRule.builder((ctx, headers) -> idempotentRead.test(methodName(headers.path())))
+                        .onGrpcTrailers((ctx, trailers) -> {
+                            final Integer status = trailers.getInt(GRPC_STATUS);
+                            return status != null && status == Status.Code.UNAVAILABLE.value();
+                        })
+                        .thenBackoff(backoff),
+                RetryRule.builder().onUnprocessed().thenBackoff(backoff));
     }
 
     /** {@code GetUsers} of {@code /pinhole.identity.v1.IdentityService/GetUsers}. */

@@ -194,6 +194,58 @@ class ServiceClientsTest {
     }
 
     @Test
+    void callsAreBalancedOverReplicas_andAReplicaThatGoesAway_failsNoCall_readOrWrite() {
+        final Downstream first = new Downstream();
+        final Downstream second = new Downstream();
+        final Server firstServer = PinholeServer.start(PinholeServer.builder("replica-1").port(0).service(first).build());
+        Server secondServer = PinholeServer.start(PinholeServer.builder("replica-2").port(0).service(second).build());
+        final int secondPort = secondServer.activeLocalPort();
+        try {
+            final String address = "127.0.0.1:" + firstServer.activeLocalPort() + ", 127.0.0.1:" + secondPort;
+            // Echo counts as a write here: only calls that never reached a server may be tried again.
+            final EchoServiceBlockingStub writes = ServiceClients.create("replicas", address,
+                    EchoServiceBlockingStub.class, smallBreaker(Duration.ofSeconds(2)).withRetries(3, method -> false));
+            for (int i = 0; i < 20; i++) {
+                assertThat(writes.echo(EchoRequest.newBuilder().setText("w" + i).build()).getText()).isEqualTo("w" + i);
+            }
+            assertThat(first.calls.get()).isPositive();
+            assertThat(second.calls.get()).isPositive();
+
+            secondServer.stop().join();
+            final int firstBefore = first.calls.get();
+            for (int i = 0; i < 50; i++) {
+                assertThat(writes.echo(EchoRequest.newBuilder().setText("after " + i).build()).getText())
+                        .isEqualTo("after " + i);
+            }
+            assertThat(first.calls.get() - firstBefore).isEqualTo(50); // every call, exactly once, on the survivor
+
+            // The replica comes back on its port (a restarted pod, a restarted process) and is used again.
+            secondServer = PinholeServer.start(PinholeServer.builder("replica-2").port(secondPort).service(second)
+                                                            .build());
+            final int secondBefore = second.calls.get();
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                writes.echo(EchoRequest.newBuilder().setText("back").build());
+                assertThat(second.calls.get()).isGreaterThan(secondBefore);
+            });
+        } finally {
+            firstServer.stop().join();
+            secondServer.stop().join();
+        }
+    }
+
+    @Test
+    void addresses_areOneOrMoreHostPorts_andAnythingElseIsRefusedNamingIt() {
+        assertThat(ServiceClients.endpoints("127.0.0.1:9101"))
+                .isEqualTo(com.linecorp.armeria.client.Endpoint.of("127.0.0.1", 9101));
+        assertThat(ServiceClients.endpoints("127.0.0.1:9101,127.0.0.1:9111"))
+                .isInstanceOf(com.linecorp.armeria.client.endpoint.healthcheck.HealthCheckedEndpointGroup.class);
+        assertThatThrownBy(() -> ServiceClients.endpoints(" , "))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("empty");
+        assertThatThrownBy(() -> ServiceClients.endpoints("127.0.0.1:9101,svc-media"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'svc-media' has no port");
+    }
+
+    @Test
     void theBulkhead_refusesCallsBeyondItsLimit_withoutReachingTheDownstream() throws Exception {
         final EchoServiceBlockingStub client = ServiceClients.create("bulkhead-test", downstreamAddress,
                 EchoServiceBlockingStub.class, smallBreaker(Duration.ofSeconds(10)).withBulkhead(2));
