@@ -257,9 +257,56 @@ public final class Devstack implements AutoCloseable {
         }
     }
 
-    /** Completes with a child's name when one dies without being asked to; for {@link DevstackMain}. */
-    CompletableFuture<String> unexpectedExit() {
-        return context.unexpectedExit();
+    /**
+     * Waits for the next component that dies without being asked to: a child process (Redis, memcached, Solr) as its
+     * process exits, a PostgreSQL server as its postmaster is found gone (checked every 200 ms). Returns the name
+     * {@link #restart} takes.
+     */
+    String nextUnexpectedExit() throws InterruptedException {
+        synchronized (this) {
+            if (postgresWatch == null) {
+                postgresWatch = Thread.ofPlatform().daemon().name("devstack-postgres-watch").start(this::watchPostgres);
+            }
+        }
+        return context.nextUnexpectedExit();
+    }
+
+    private Thread postgresWatch;
+
+    private void watchPostgres() {
+        final java.util.Set<Integer> reported = new java.util.HashSet<>();
+        while (!context.isClosed()) {
+            for (PostgresServer server : postgres().servers()) {
+                if (server.crashed()) {
+                    if (reported.add(server.index())) {
+                        log.warn("postgres-{} exited (its postmaster is gone)", server.index());
+                        context.childExitedUnexpectedly("postgres-" + server.index());
+                    }
+                } else {
+                    reported.remove(server.index());
+                }
+            }
+            try {
+                Thread.sleep(200); // the postmaster is not our child: nothing tells us it died, so look
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    /** Starts a component that died again, on its port and with its data: {@code redis}, {@code postgres-0} … */
+    void restart(String component) {
+        switch (component) {
+            case "redis" -> redis().start();
+            case "memcached" -> memcached().start();
+            case "solr" -> solr().start();
+            default -> {
+                if (!component.startsWith("postgres-")) {
+                    throw new IllegalArgumentException("devstack cannot restart '" + component + "'");
+                }
+                postgres().server(Integer.parseInt(component.substring("postgres-".length()))).restartAfterCrash();
+            }
+        }
     }
 
     /** Children running right now (for tests: none may be left after close). */

@@ -3,7 +3,8 @@ package io.pinhole.devstack;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** What every component of one {@link Devstack} shares: the configuration, directories and its live children. */
@@ -11,7 +12,7 @@ final class DevstackContext {
 
     private final DevstackConfig config;
     private final Set<ChildProcess> live = ConcurrentHashMap.newKeySet();
-    private final CompletableFuture<String> unexpectedExit = new CompletableFuture<>();
+    private final BlockingQueue<String> unexpectedExits = new LinkedBlockingQueue<>();
     private volatile boolean closed;
 
     DevstackContext(DevstackConfig config) {
@@ -67,12 +68,12 @@ final class DevstackContext {
 
     void childExitedUnexpectedly(String name) {
         if (!closed) {
-            unexpectedExit.complete(name);
+            unexpectedExits.add(name);
         }
     }
 
-    /** Completes with a child's name when one exits without being asked to (a crash, an OOM kill). */
-    CompletableFuture<String> unexpectedExit() {
-        return unexpectedExit;
+    /** Waits for the next component to die without being asked to (every death, not only the first). */
+    String nextUnexpectedExit() throws InterruptedException {
+        return unexpectedExits.take();
     }
 }

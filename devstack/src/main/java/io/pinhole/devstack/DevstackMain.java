@@ -24,7 +24,8 @@ import java.util.Map;
  * {@code PINHOLE_SOLR_PORT} and {@code PINHOLE_S3_PORT} (see {@link DevstackConfig#fromEnvironment(Path)}).
  *
  * <p>The env file appears only once everything is ready (written atomically, so a waiting script never reads half of
- * it) and is deleted at shutdown. If a server dies on its own, everything is stopped and the exit code is 1.
+ * it) and is deleted at shutdown. A server that dies on its own is started again on its port with its data; if that
+ * fails, everything is stopped and the exit code is 1.
  */
 public final class DevstackMain {
 
@@ -79,11 +80,34 @@ public final class DevstackMain {
         }
         printReady(System.out, devstack, options, environment);
 
-        // Nothing to do until a signal (the shutdown hooks stop everything) or a server dies on its own.
-        final String died = devstack.unexpectedExit().join();
-        System.err.println("devstack: " + died + " exited unexpectedly (log: " + config.dataDir().resolve("logs")
-                .resolve(died + ".log") + "); stopping everything");
-        System.exit(1);
+        // Nothing to do until a signal (the shutdown hooks stop everything) or a server dies on its own: then it is
+        // started again on its port with its data (as systemd or a kubelet would), which is what the fault suite's
+        // kill -9 exercises. A server that cannot be started again stops everything.
+        while (true) {
+            final String died;
+            try {
+                died = devstack.nextUnexpectedExit();
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (devstack.isClosed()) {
+                return;
+            }
+            final long started = System.nanoTime();
+            System.err.println("devstack: " + died + " exited unexpectedly; starting it again");
+            try {
+                devstack.restart(died);
+                System.err.printf("devstack: %s running again after %d ms%n", died,
+                                  (System.nanoTime() - started) / 1_000_000);
+            } catch (RuntimeException e) {
+                if (devstack.isClosed()) {
+                    return;
+                }
+                System.err.println("devstack: " + died + " could not be started again (" + e.getMessage()
+                        + "; log: " + config.dataDir().resolve("logs").resolve(died + ".log") + "); stopping everything");
+                System.exit(1);
+            }
+        }
     }
 
     /** {@code KEY=value} lines, sourceable by bash with {@code set -a}; values never need quoting. */

@@ -185,6 +185,50 @@ public final class PostgresServer {
         log.info("postgres-{} stopped", index);
     }
 
+    /** Started, but its postmaster is gone (killed, crashed): {@link #restartAfterCrash()} brings it back. */
+    public synchronized boolean crashed() {
+        if (postgres == null) {
+            return false;
+        }
+        final OptionalLong pid = postmasterPid();
+        return pid.isEmpty() || ProcessHandle.of(pid.getAsLong()).filter(ChildProcess::isRunning).isEmpty();
+    }
+
+    /**
+     * Starts the server again after its postmaster died (kill -9): PostgreSQL replays its WAL, so every committed
+     * transaction is back. The first attempts can fail while the dead postmaster's backends still hold its shared
+     * memory (they exit as soon as they notice), so it is tried for up to 30 s.
+     */
+    public synchronized void restartAfterCrash() {
+        if (postgres != null) {
+            try {
+                postgres.close(); // releases zonky's lock on the data directory; pg_ctl finds nothing to stop
+            } catch (IOException | RuntimeException e) {
+                log.debug("postgres-{}: closing after its crash", index, e);
+            }
+            postgres = null;
+        }
+        final long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (true) {
+            try {
+                start();
+                return;
+            } catch (RuntimeException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                log.info("postgres-{} not restarted yet ({}); trying again", index, e.getMessage().lines().findFirst()
+                        .orElse(""));
+                try {
+                    Thread.sleep(500); // waiting for the old backends to exit; nothing to be notified by
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
     /** The postmaster's PID while it runs (it is not our child: pg_ctl detaches it). */
     OptionalLong postmasterPid() {
         final Path pidFile = dataDir.resolve("postmaster.pid");
@@ -211,6 +255,12 @@ public final class PostgresServer {
         settings.put("unix_socket_directories", "");
         settings.put("max_connections", "300");
         settings.put("timezone", "UTC");
+        // Moving a logical shard between servers copies and catches it up with logical replication (ADR 0009): a move
+        // takes one slot and one WAL sender for its subscription plus one per table being synchronised (at most
+        // max_sync_workers_per_subscription = 2 at a time); 20 leaves room for a move per service database at once.
+        settings.put("wal_level", "logical");
+        settings.put("max_replication_slots", "20");
+        settings.put("max_wal_senders", "20");
         if (durable) {
             // zonky always passes -F (fsync off); a later -c wins.
             settings.put("fsync", "on");

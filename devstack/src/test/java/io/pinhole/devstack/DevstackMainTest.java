@@ -49,9 +49,12 @@ class DevstackMainTest {
         assertThat(options.bucket).isEqualTo("pinhole-media");
     }
 
-    /** What ./pinhole up does: run DevstackMain, wait for the env file, SIGTERM it, expect nothing left running. */
+    /**
+     * What ./pinhole up does: run DevstackMain, wait for the env file; kill -9 servers (the fault suite does), expect
+     * them back with their data; SIGTERM it, expect nothing left running.
+     */
     @Test
-    void main_writesTheEnvFileWhenReady_andSigterm_stopsEveryServer() throws Exception {
+    void main_writesTheEnvFileWhenReady_restartsAKilledServerWithItsData_andSigterm_stopsEveryServer() throws Exception {
         final Path dataDir = Files.createTempDirectory(Path.of("target"), "devstack-main-");
         final Path envFile = dataDir.resolve("devstack.env");
         final ProcessBuilder builder = new ProcessBuilder(
@@ -83,10 +86,35 @@ class DevstackMainTest {
             assertThat(output(dataDir)).contains("devstack ready");
             assertThat(dataDir.resolve("s3/main-test")).isDirectory();
 
+            // kill -9 of a server: DevstackMain starts it again on its port, and what was written is still there.
+            final int redisPort = Integer.parseInt(environment.get("PINHOLE_REDIS_URI").replaceAll(".*:", ""));
+            assertThat(redis(redisPort, "SET survivor yes")).isEqualTo("+OK");
+            try (var connection = java.sql.DriverManager.getConnection(
+                    "jdbc:postgresql://127.0.0.1:" + pgPort + "/pinhole_a", "postgres", "postgres");
+                 var statement = connection.createStatement()) {
+                statement.execute("CREATE TABLE survivors (name text); INSERT INTO survivors VALUES ('committed')");
+            }
+            final ProcessHandle redis = main.descendants()
+                    // Debian's redis-server is a link to redis-check-rdb, which the process reports as its command
+                    .filter(p -> p.info().command().orElse("").matches(".*/redis-(server|check-rdb)"))
+                    .findFirst().orElseThrow();
+            redis.destroyForcibly();
+            postmaster(dataDir).destroyForcibly();
+            await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> {
+                assertThat(redis(redisPort, "GET survivor")).isEqualTo("$3");
+                try (var connection = java.sql.DriverManager.getConnection(
+                        "jdbc:postgresql://127.0.0.1:" + pgPort + "/pinhole_a", "postgres", "postgres");
+                     var rows = connection.createStatement().executeQuery("SELECT name FROM survivors")) {
+                    assertThat(rows.next()).isTrue();
+                    assertThat(rows.getString(1)).isEqualTo("committed");
+                }
+            });
+            assertThat(main.isAlive()).isTrue();
+            assertThat(output(dataDir)).contains("redis exited unexpectedly; starting it again",
+                                                 "postgres-0 exited unexpectedly; starting it again");
+
             final List<ProcessHandle> servers = new ArrayList<>(main.descendants().toList());
-            final long postmaster = Long.parseLong(
-                    Files.readAllLines(dataDir.resolve("postgres/0/postmaster.pid")).get(0).trim());
-            servers.add(ProcessHandle.of(postmaster).orElseThrow());
+            servers.add(postmaster(dataDir));
             assertThat(servers).hasSize(5); // redis, memcached, the Solr and S3 runner JVMs, the postmaster
 
             main.destroy(); // SIGTERM, as ./pinhole down and Ctrl-C in ./pinhole up send
@@ -102,6 +130,21 @@ class DevstackMainTest {
         // The stack was durable (as for ./pinhole up): drop its data, keep its logs and output for post-mortems.
         for (String data : List.of("postgres", "redis", "s3", "solr", "run")) {
             deleteRecursively(dataDir.resolve(data));
+        }
+    }
+
+    private static ProcessHandle postmaster(Path dataDir) throws IOException {
+        final long pid = Long.parseLong(Files.readAllLines(dataDir.resolve("postgres/0/postmaster.pid")).get(0).trim());
+        return ProcessHandle.of(pid).orElseThrow();
+    }
+
+    /** One command in Redis's inline protocol; the first line of the answer. */
+    private static String redis(int port, String command) throws IOException {
+        try (var socket = new java.net.Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(2_000);
+            socket.getOutputStream().write((command + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            return new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+                    StandardCharsets.US_ASCII)).readLine();
         }
     }
 
