@@ -1,6 +1,8 @@
 package io.pinhole.bench;
 
 import com.linecorp.armeria.client.grpc.GrpcClients;
+import com.linecorp.armeria.common.SessionProtocol;
+import io.pinhole.platform.client.ServiceClients;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.pinhole.identity.v1.FollowRequest;
@@ -68,12 +70,13 @@ public final class DemoWorld {
 
     public static void main(String[] args) throws Exception {
         final Env env = Env.system();
-        final IdentityServiceBlockingStub identity = GrpcClients.newClient(
-                "http://" + PinholeService.IDENTITY.address(env), IdentityServiceBlockingStub.class);
-        final MediaServiceBlockingStub media = GrpcClients.newClient(
-                "http://" + PinholeService.MEDIA.address(env), MediaServiceBlockingStub.class);
-        final MediaServiceStub uploads = GrpcClients.newClient(
-                "http://" + PinholeService.MEDIA.address(env), MediaServiceStub.class);
+        // (the addresses may list several replicas: ./pinhole up --replicas)
+        final IdentityServiceBlockingStub identity = GrpcClients.newClient(SessionProtocol.HTTP,
+                ServiceClients.endpoints(PinholeService.IDENTITY.address(env)), IdentityServiceBlockingStub.class);
+        final MediaServiceBlockingStub media = GrpcClients.newClient(SessionProtocol.HTTP,
+                ServiceClients.endpoints(PinholeService.MEDIA.address(env)), MediaServiceBlockingStub.class);
+        final MediaServiceStub uploads = GrpcClients.newClient(SessionProtocol.HTTP,
+                ServiceClients.endpoints(PinholeService.MEDIA.address(env)), MediaServiceStub.class);
 
         final Map<String, Long> ids = new LinkedHashMap<>();
         for (Person person : PEOPLE) {

@@ -1,8 +1,8 @@
 package io.pinhole.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.linecorp.armeria.client.grpc.GrpcClients;
+import com.linecorp.armeria.common.SessionProtocol;
+import io.pinhole.platform.client.ServiceClients;
 import com.spotify.folsom.MemcacheClient;
 import io.lettuce.core.GetExArgs;
 import io.lettuce.core.RedisClient;
@@ -25,12 +25,7 @@ import io.pinhole.platform.config.Env;
 import io.pinhole.platform.config.PinholeService;
 import io.pinhole.platform.server.Viewer;
 import io.pinhole.common.v1.PageRequest;
-import java.io.ByteArrayOutputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -60,7 +55,6 @@ final class LoadBenchmark {
                                           Duration.ofSeconds(30), 80, 8, 100, 500, 15, 2_000);
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String FEED_QUERY = """
             { feed(first: 20) { edges { node { id caption createdAt likeCount commentCount viewerHasLiked
               owner { username avatarUrl } images { thumbnail { url } } } } pageInfo { endCursor hasNextPage } } }""";
@@ -73,9 +67,7 @@ final class LoadBenchmark {
 
     private final Plan plan;
     private final Env env = Env.system();
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
-    private final URI graphql;
+    private final GraphqlHttp gateway;
     private final IdentityServiceBlockingStub identity;
     private final MediaServiceBlockingStub media;
     private final MediaServiceStub uploads;
@@ -86,7 +78,7 @@ final class LoadBenchmark {
 
     private LoadBenchmark(Plan plan) {
         this.plan = plan;
-        graphql = URI.create("http://127.0.0.1:" + env.integer("PINHOLE_GATEWAY_PORT", 8080) + "/graphql");
+        gateway = new GraphqlHttp(env.integer("PINHOLE_GATEWAY_PORT", 8080));
         identity = client(PinholeService.IDENTITY, IdentityServiceBlockingStub.class);
         media = client(PinholeService.MEDIA, MediaServiceBlockingStub.class);
         uploads = client(PinholeService.MEDIA, MediaServiceStub.class);
@@ -97,7 +89,8 @@ final class LoadBenchmark {
     }
 
     private <T extends io.grpc.stub.AbstractStub<T>> T client(PinholeService service, Class<T> type) {
-        return GrpcClients.builder("http://" + service.address(env)).responseTimeout(Duration.ofSeconds(60))
+        return GrpcClients.builder(SessionProtocol.HTTP, ServiceClients.endpoints(service.address(env)))
+                .responseTimeout(Duration.ofSeconds(60))
                 .maxResponseLength(0).build(type);
     }
 
@@ -319,46 +312,14 @@ final class LoadBenchmark {
 
     /** One GraphQL request; fails on a non-200 status or any error in the answer. */
     private void graphql(String token, String query, Map<String, Object> variables) throws Exception {
-        final Map<String, Object> body = Map.of("query", query, "variables", variables);
-        final HttpResponse<String> response = http.send(HttpRequest.newBuilder(graphql).timeout(Duration.ofSeconds(30))
-                .header("Content-Type", "application/json").header("Authorization", "Bearer " + token)
-                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(),
-                HttpResponse.BodyHandlers.ofString());
-        check(response);
+        gateway.execute(token, query, variables);
     }
 
-    /** uploadMedia as a GraphQL multipart request (the spec every client library implements). */
     private void post(String token, UploadHeader header, byte[] photo) throws Exception {
-        final String boundary = "bench" + System.nanoTime();
         final Map<String, Object> variables = new LinkedHashMap<>();
-        variables.put("file", null);
         variables.put("caption", header.getCaption());
         variables.put("location", Map.of("name", header.getLocation().getName(), "lat", header.getLocation().getLat(),
                                          "lng", header.getLocation().getLng()));
-        final Map<String, Object> operations = new LinkedHashMap<>();
-        operations.put("query", POST_QUERY);
-        operations.put("variables", variables);
-        final ByteArrayOutputStream body = new ByteArrayOutputStream();
-        body.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"operations\"\r\n\r\n"
-                    + JSON.writeValueAsString(operations) + "\r\n--" + boundary
-                    + "\r\nContent-Disposition: form-data; name=\"map\"\r\n\r\n{\"0\":[\"variables.file\"]}\r\n--" + boundary
-                    + "\r\nContent-Disposition: form-data; name=\"0\"; filename=\"photo.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n")
-                           .getBytes(StandardCharsets.UTF_8));
-        body.write(photo);
-        body.write(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
-        check(http.send(HttpRequest.newBuilder(graphql).timeout(Duration.ofSeconds(60))
-                .header("Content-Type", "multipart/form-data; boundary=" + boundary).header("Authorization", "Bearer " + token)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build(), HttpResponse.BodyHandlers.ofString()));
-    }
-
-    private static void check(HttpResponse<String> response) throws Exception {
-        if (response.statusCode() != 200) {
-            throw new IllegalStateException("HTTP " + response.statusCode());
-        }
-        final JsonNode answer = JSON.readTree(response.body());
-        if (answer.has("errors")) {
-            final JsonNode first = answer.get("errors").get(0);
-            throw new IllegalStateException(first.path("extensions").path("code").asText("?") + " " + first.path("message").asText());
-        }
+        gateway.upload(token, POST_QUERY, variables, photo);
     }
 }

@@ -190,7 +190,7 @@ public final class ServiceClients {
      * down leaves the group at once, and returns when it answers healthy again); a host name is resolved through DNS
      * and every address it has is a member — in Kubernetes, a headless Service's name gives one member per ready pod.
      */
-    static EndpointGroup endpoints(String address) {
+    public static EndpointGroup endpoints(String address) {
         final List<String> parts = Arrays.stream(address.split(",")).map(String::trim).filter(p -> !p.isEmpty())
                                          .toList();
         if (parts.isEmpty()) {
