@@ -99,9 +99,13 @@ public final class ImageIntake {
     private record Decoded(int width, int height, BufferedImage pixels) {}
 
     private Decoded decode(byte[] upload, ImageType type) throws ImageRejectedException {
+        if (type == ImageType.WEBP && riffSize(upload) + 8 > upload.length) {
+            // Checked here because the decoder reads past the end (see input()): it cannot tell a cut file.
+            throw new ImageRejectedException(Reason.CORRUPT, "the image is truncated");
+        }
         final ImageReader reader = reader(type);
         final List<String> warnings = new ArrayList<>();
-        try (ImageInputStream input = new MemoryCacheImageInputStream(new ByteArrayInputStream(upload))) {
+        try (ImageInputStream input = input(upload, type)) {
             // Forward only: nothing is buffered twice. Metadata is ignored here: the orientation is read apart.
             reader.setInput(input, true, true);
             final int width = reader.getWidth(0);
@@ -148,6 +152,49 @@ public final class ImageIntake {
         final String lower = warning.toLowerCase(java.util.Locale.ROOT);
         return lower.contains("premature end") || lower.contains("truncated");
     }
+
+    /**
+     * The upload as an ImageIO stream; for WebP, followed by a few zero bytes and then a hard end.
+     *
+     * <p>TwelveMonkeys' WebP lossless bit reader takes the end of the data for more bits: it catches the EOFException
+     * of every read past the end and carries on. Past the end, each symbol then costs a thrown exception: 39 bytes
+     * declaring 4108×11010 pixels kept a core busy for minutes (found by ImageIntakeFuzzTest), and a one-colour
+     * image, whose pixels take zero bits, cost as much. The zero bytes feed the reader's 8-byte look-ahead at the end
+     * of a well-formed stream; a decoder that wants more than that is reading data the upload does not hold, and
+     * gets an unchecked exception that it cannot swallow as it swallows EOFException.
+     */
+    private static ImageInputStream input(byte[] upload, ImageType type) {
+        if (type != ImageType.WEBP) {
+            return new MemoryCacheImageInputStream(new ByteArrayInputStream(upload));
+        }
+        return new MemoryCacheImageInputStream(new ByteArrayInputStream(
+                java.util.Arrays.copyOf(upload, upload.length + WEBP_PADDING))) {
+            @Override
+            public int read() throws IOException {
+                return checked(super.read());
+            }
+
+            @Override
+            public int read(byte[] bytes, int offset, int length) throws IOException {
+                return length == 0 ? 0 : checked(super.read(bytes, offset, length));
+            }
+
+            private int checked(int result) {
+                if (result < 0) {
+                    throw new java.io.UncheckedIOException(new java.io.EOFException("read past the end of the image"));
+                }
+                return result;
+            }
+        };
+    }
+
+    /** The size a RIFF container declares for what follows its 8-byte header (little-endian, unsigned). */
+    private static long riffSize(byte[] riff) {
+        return java.nio.ByteBuffer.wrap(riff, 4, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt() & 0xFFFF_FFFFL;
+    }
+
+    /** Twice the bit reader's look-ahead (one long). */
+    private static final int WEBP_PADDING = 16;
 
     private static ImageReader reader(ImageType type) {
         final Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName(type.imageIoFormat());

@@ -291,6 +291,22 @@ class ImageIntakeTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Timeout(5)
+    void webpDeclaringFarMorePixelsThanItHolds_isRejectedAsCorrupt_quickly() {
+        // Found by ImageIntakeFuzzTest: 39 bytes declaring 4108×11010 lossless pixels. The decoder read zero bits
+        // past the end, one caught EOFException per pixel, for minutes; a one-colour WebP of that size that does
+        // hold its (zero-bit) pixels stays accepted.
+        final byte[] webp = java.util.HexFormat.of().parseHex(
+                "524946461a00000057454250565038"
+                + "4c0d0000002f0b50c01a0000005745425056503"
+                + "84c020000");
+
+        assertRejected(webp, Reason.CORRUPT);
+        assertThat(catchThrowableOfType(ImageRejectedException.class,
+                () -> intake.process(TestImages.solidWebp(4108, 4000, 0xFF_00_00_FF)))).isNull();
+    }
+
+    @Test
     void garbageAfterAValidSignature_isRejectedAsCorrupt() {
         final byte[] garbage = new byte[4096];
         new java.util.Random(7).nextBytes(garbage);
