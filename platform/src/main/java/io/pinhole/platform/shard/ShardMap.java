@@ -103,6 +103,18 @@ public final class ShardMap {
         return physicalByLogical[logicalShard];
     }
 
+    /** This map with {@code logicalShard} on {@code physicalServer} instead (what a shard move changes). */
+    public ShardMap withShardOn(int logicalShard, int physicalServer) {
+        physicalServerOf(logicalShard);
+        if (physicalServer < 0 || physicalServer >= physicalServers) {
+            throw new IllegalArgumentException("no physical server " + physicalServer + " (there are "
+                    + physicalServers + ")");
+        }
+        final int[] moved = physicalByLogical.clone();
+        moved[logicalShard] = physicalServer;
+        return new ShardMap(moved, physicalServers);
+    }
+
     /** The physical server holding the row with this Pinhole ID. */
     public int physicalServerOfId(long id) {
         return physicalServerOf(PinholeIds.shard(id));
