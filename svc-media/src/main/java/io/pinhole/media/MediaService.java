@@ -454,6 +454,11 @@ final class MediaService extends MediaServiceGrpc.MediaServiceImplBase {
             }
             final Media media = requireVisible(OptionalLong.of(viewer), comment.mediaId);
             if (comment.authorId != viewer && media.getOwnerId() != viewer) {
+                // A comment whose author blocks the viewer is left out of every list the viewer reads: it is as
+                // unknown to them as an invisible media, not someone else's comment they may not touch.
+                if (withoutHiddenAuthors(List.of(comment)).isEmpty()) {
+                    throw PinholeException.notFound("no comment " + commentId);
+                }
                 throw PinholeException.permissionDenied("only the comment's author or the media's owner may delete it");
             }
             final boolean deleted = comment.deletedAt == null && store.deleteComment(comment, media.getOwnerId());

@@ -146,6 +146,23 @@ class SocialTest {
     }
 
     @Test
+    void deleteComment_byAnAuthorWhoBlocksTheViewer_isNotFound_asTheCommentIsHiddenFromThem() {
+        final long owner = newUser("poster");
+        final long author = newUser("commenter");
+        final long blocked = newUser("blocked");
+        final long mediaId = upload(owner, "a photo").getId();
+        final Comment comment = as(author).addComment(AddCommentRequest.newBuilder().setMediaId(mediaId).setText("hi").build()).getComment();
+        identity(author).block(BlockRequest.newBuilder().setUserId(blocked).build());
+        assertThat(as(blocked).listComments(ListCommentsRequest.newBuilder().setMediaId(mediaId).build()).getCommentsList()).isEmpty();
+
+        assertFails(Code.NOT_FOUND, () -> as(blocked).deleteComment(DeleteCommentRequest.newBuilder().setCommentId(comment.getId()).build()));
+        // others still learn it is not theirs; the photo's owner may still remove it
+        assertFails(Code.PERMISSION_DENIED, () -> as(newUser("outsider")).deleteComment(
+                DeleteCommentRequest.newBuilder().setCommentId(comment.getId()).build()));
+        assertThat(as(owner).deleteComment(DeleteCommentRequest.newBuilder().setCommentId(comment.getId()).build()).getDeleted()).isTrue();
+    }
+
+    @Test
     void anAvatar_mustBeOneOfTheViewersMedia_andShowsItsThumbnail() {
         final long owner = newUser("avatar");
         final Media mine = upload(owner, "me");
