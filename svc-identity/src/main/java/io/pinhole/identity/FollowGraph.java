@@ -80,8 +80,9 @@ final class FollowGraph {
         return relationship(viewer, target);
     }
 
+    /** NOT_FOUND when the target blocks the viewer, as for follow: their block already ended any follow. */
     Relationship unfollow(long viewer, long target) {
-        existingRow(target);
+        visibleRow(viewer, target);
         database.inShard(PinholeIds.shard(viewer), session -> {
             removeFollowTruth(session, viewer, target, false);
             return null;
@@ -91,9 +92,10 @@ final class FollowGraph {
         return relationship(viewer, target);
     }
 
+    /** NOT_FOUND when the target blocks the viewer: they do not exist for the viewer (nor their profile). */
     Relationship block(long viewer, long target) {
         requireOther(viewer, target);
-        existingRow(target);
+        visibleRow(viewer, target);
         database.inShard(PinholeIds.shard(viewer), session -> {
             final IdentityMapper mapper = mapper(session);
             final String schema = Users.schemaOf(viewer);
@@ -123,6 +125,11 @@ final class FollowGraph {
             return null;
         });
         reconcile(target, viewer);
+        if (users.blockersOf(viewer).contains(target)) {
+            // Blocks both ways (made before Block refused the blocked) can still be undone from this side, but the
+            // target stays invisible to the viewer: answer as for an unknown user rather than with their profile.
+            throw PinholeException.notFound("no user " + target);
+        }
         return relationship(viewer, target);
     }
 

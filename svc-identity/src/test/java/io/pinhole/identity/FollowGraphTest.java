@@ -192,6 +192,24 @@ class FollowGraphTest {
     }
 
     @Test
+    void theBlocked_cannotUnfollowBlockOrUnblockTheBlocker_soTheirAnswerNeverCarriesTheBlockersProfile() {
+        final long blocker = newUser("blocker");
+        final long blocked = newUser("blocked");
+        as(blocker).block(BlockRequest.newBuilder().setUserId(blocked).build());
+
+        assertFails(Code.NOT_FOUND, () -> as(blocked).unfollow(UnfollowRequest.newBuilder().setUserId(blocker).build()));
+        assertFails(Code.NOT_FOUND, () -> as(blocked).block(BlockRequest.newBuilder().setUserId(blocker).build()));
+        assertFails(Code.NOT_FOUND, () -> as(blocked).unblock(UnblockRequest.newBuilder().setUserId(blocker).build()));
+        // nothing changed: one block, one way
+        assertThat(relationship(blocker, blocked)).isEqualTo(Relationship.newBuilder().setUserId(blocked).setBlocking(true).build());
+        assertThat(relationship(blocked, blocker)).isEqualTo(Relationship.newBuilder().setUserId(blocker).setBlockedBy(true).build());
+        // the blocker still acts on whom they blocked
+        assertThat(as(blocker).unfollow(UnfollowRequest.newBuilder().setUserId(blocked).build()).getUser().getId()).isEqualTo(blocked);
+        assertThat(as(blocker).unblock(UnblockRequest.newBuilder().setUserId(blocked).build()).getUser().getId()).isEqualTo(blocked);
+        assertThat(as(blocked).unfollow(UnfollowRequest.newBuilder().setUserId(blocker).build()).getUser().getId()).isEqualTo(blocker);
+    }
+
+    @Test
     void followerPages_useStableCursors_whenNewFollowsArrive() {
         final long star = newUser("star");
         final List<Long> fans = new ArrayList<>();
