@@ -32,7 +32,39 @@ public final class GrpcErrors {
     /** The exception handler every Pinhole gRPC service is built with. */
     public static GrpcExceptionHandlerFunction exceptionHandler() {
         // Armeria's Google flavour sends the returned google.rpc.Status, details included, in the trailers.
-        return (GoogleGrpcExceptionHandlerFunction) GrpcErrors::toStatusProto;
+        final GrpcExceptionHandlerFunction google = (GoogleGrpcExceptionHandlerFunction) GrpcErrors::toStatusProto;
+        // Checked before the Google flavour, which answers any StatusRuntimeException as it is without asking
+        // toStatusProto: the request parser's INTERNAL "Invalid protobuf byte sequence" among them.
+        return (ctx, status, cause, trailers) -> isMalformedRequest(cause)
+                ? Status.INVALID_ARGUMENT.withDescription("the request is not a well-formed gRPC protobuf message")
+                : google.apply(ctx, status, cause, trailers);
+    }
+
+    /**
+     * Whether {@code cause} was thrown while this server read the request: deframing (a body shorter than its frame
+     * header or its length prefix, a compressed frame without an encoding) or parsing the message. Armeria and
+     * grpc-java answer those INTERNAL, as if the server had a bug; they are the caller's mistake. Told from the
+     * stack, so that a downstream service's malformed answer, read by a client stub, stays INTERNAL.
+     */
+    static boolean isMalformedRequest(Throwable cause) {
+        for (Throwable current = cause; current != null; current = current.getCause()) {
+            boolean readingRequest = false;
+            boolean onServer = false;
+            for (StackTraceElement frame : current.getStackTrace()) {
+                final String type = frame.getClassName();
+                readingRequest |= type.endsWith("MessageDeframer") && type.startsWith("com.linecorp.armeria.")
+                                  || frame.getMethodName().equals("deserializeRequest");
+                onServer |= type.startsWith("com.linecorp.armeria.server.grpc.")
+                            || type.startsWith("com.linecorp.armeria.internal.server.grpc.");
+            }
+            if (readingRequest && onServer) {
+                return true;
+            }
+            if (current.getCause() == current) {
+                break;
+            }
+        }
+        return false;
     }
 
     static com.google.rpc.Status toStatusProto(RequestContext ctx, Throwable cause, Metadata trailers) {

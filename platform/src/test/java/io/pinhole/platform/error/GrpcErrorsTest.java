@@ -39,4 +39,15 @@ class GrpcErrorsTest {
         assertThat(status.getCode()).isEqualTo(Status.Code.INTERNAL.value());
         assertThat(status.getMessage()).doesNotContain("secret").isEqualTo("internal error");
     }
+
+    @Test
+    void aDownstreamsMalformedAnswer_readByAClientStub_staysInternal() {
+        // Only requests this server failed to read are the caller's mistake (MalformedRequestTest): the same parse
+        // error met by a client stub inside a handler is a bug between our services.
+        final var downstream = Status.INTERNAL.withDescription("Invalid protobuf byte sequence")
+                .withCause(new com.google.protobuf.InvalidProtocolBufferException("truncated")).asRuntimeException();
+        assertThat(GrpcErrors.isMalformedRequest(downstream)).isFalse();
+        assertThat(GrpcErrors.exceptionHandler().apply(context, Status.INTERNAL, downstream, new Metadata()).getCode())
+                .isEqualTo(Status.Code.INTERNAL);
+    }
 }
