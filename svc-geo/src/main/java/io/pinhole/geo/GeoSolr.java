@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.apache.solr.client.solrj.SolrClient;
 import org.apache.solr.client.solrj.SolrRequest;
@@ -138,9 +139,11 @@ final class GeoSolr implements AutoCloseable {
                         create.process(client);
                         log.info("created Solr core {} from configset {}", name, settings.configSet());
                     } catch (SolrException e) {
-                        if (!String.valueOf(e.getMessage()).contains("already exists")) {
+                        // Another replica starting at the same moment created it, or is creating it right now.
+                        if (!String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT).contains("already")) {
                             throw e;
                         }
+                        awaitCore(name);
                     }
                 }
             } else if (!CollectionAdminRequest.listCollections(client).contains(name)) {
@@ -161,37 +164,73 @@ final class GeoSolr implements AutoCloseable {
         }
     }
 
-    private void ensureFields(String collection, List<Map<String, Object>> wanted) {
-        try {
-            final Map<String, Map<String, Object>> existing = new LinkedHashMap<>();
-            for (Map<String, Object> field : new SchemaRequest.Fields().process(client, collection).getFields()) {
-                existing.put(String.valueOf(field.get("name")), field);
+    /** Waits (up to 60 s) for a core another replica is creating to be loaded. */
+    private void awaitCore(String name) throws SolrServerException, IOException {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            final NamedList<Object> status = CoreAdminRequest.getStatus(name, client).getCoreStatus(name);
+            if (status != null && status.size() > 0) {
+                return;
             }
-            for (Map<String, Object> field : wanted) {
-                final Map<String, Object> current = existing.get(String.valueOf(field.get("name")));
-                if (current == null) {
-                    apply(collection, new SchemaRequest.AddField(field), field);
-                } else if (!sameAttributes(current, field)) {
-                    apply(collection, new SchemaRequest.ReplaceField(field), field);
-                }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("Solr core " + name + " was being created by another replica but "
+                        + "did not appear within 60 s");
             }
-        } catch (SolrServerException | IOException e) {
-            throw new IllegalStateException("cannot read the schema of " + collection + ": " + e, e);
+            try {
+                Thread.sleep(200); // Solr does not announce a core's creation; poll its status
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for Solr core " + name, e);
+            }
         }
     }
 
-    private void apply(String collection, SchemaRequest.Update update, Map<String, Object> field)
-            throws SolrServerException, IOException {
-        final Object errors = update.process(client, collection).getResponse().get("errors");
-        if (errors != null) {
-            // Another replica may have added the same field a moment ago; accept it when it now matches.
-            final Map<String, Object> now = new SchemaRequest.Field(String.valueOf(field.get("name")))
-                    .process(client, collection).getField();
-            if (now == null || !sameAttributes(now, field)) {
-                throw new IllegalStateException("Schema API refused " + field + " on " + collection + ": " + errors);
+    /**
+     * Adds or replaces the fields that differ. Replicas starting together race on the managed schema (a field
+     * another replica just added, a schema version that moved under a write): each attempt re-reads the schema and
+     * applies only what is still missing, until nothing is.
+     */
+    private void ensureFields(String collection, List<Map<String, Object>> wanted) {
+        SolrException lastRefusal = null;
+        for (int attempt = 1; attempt <= 10; attempt++) {
+            try {
+                final Map<String, Map<String, Object>> existing = new LinkedHashMap<>();
+                for (Map<String, Object> field : new SchemaRequest.Fields().process(client, collection).getFields()) {
+                    existing.put(String.valueOf(field.get("name")), field);
+                }
+                final List<SchemaRequest.Update> updates = new ArrayList<>();
+                for (Map<String, Object> field : wanted) {
+                    final Map<String, Object> current = existing.get(String.valueOf(field.get("name")));
+                    if (current == null) {
+                        updates.add(new SchemaRequest.AddField(field));
+                    } else if (!sameAttributes(current, field)) {
+                        updates.add(new SchemaRequest.ReplaceField(field));
+                    }
+                }
+                if (updates.isEmpty()) {
+                    return;
+                }
+                for (SchemaRequest.Update update : updates) {
+                    final Object errors = update.process(client, collection).getResponse().get("errors");
+                    if (errors != null) {
+                        throw new SolrException(SolrException.ErrorCode.BAD_REQUEST, String.valueOf(errors));
+                    }
+                }
+                log.info("schema of {}: applied {} field changes", collection, updates.size());
+            } catch (SolrException e) {
+                lastRefusal = e;
+                try {
+                    Thread.sleep(ThreadLocalRandom.current().nextLong(50, 300)); // let the other replica finish
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            } catch (SolrServerException | IOException e) {
+                throw new IllegalStateException("cannot read the schema of " + collection + ": " + e, e);
             }
         }
-        log.info("schema of {}: {} {}", collection, update instanceof SchemaRequest.AddField ? "added" : "replaced", field);
+        throw new IllegalStateException("Schema API kept refusing the fields of " + collection + ": " + lastRefusal,
+                                        lastRefusal);
     }
 
     private static boolean sameAttributes(Map<String, Object> current, Map<String, Object> wanted) {

@@ -160,6 +160,31 @@ class IndexingTest {
     }
 
     @Test
+    void replicasStartingAtOnce_allApplyTheSchema_noneFailsOnAFieldAnotherJustAdded() throws Exception {
+        final String suffix = UUID.randomUUID().toString().substring(0, 8);
+        final Map<String, String> env = new HashMap<>(GeoFixture.geoEnvironment());
+        env.put("PINHOLE_GEO_SOLR_MEDIA_COLLECTION", "replicas_media_" + suffix);
+        env.put("PINHOLE_GEO_SOLR_PLACES_COLLECTION", "replicas_places_" + suffix);
+        final SolrSettings settings = SolrSettings.fromEnvironment(Env.of(env));
+        final java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(4);
+        final List<java.util.concurrent.Callable<Void>> replicas = java.util.Collections.nCopies(4, () -> {
+            try (GeoSolr solr = GeoSolr.connect(settings)) {
+                together.await();
+                solr.ensureSchema();
+            }
+            return null;
+        });
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(4)) {
+            for (var started : pool.invokeAll(replicas)) {
+                started.get(); // throws when a replica's start-up failed
+            }
+        }
+        final var fields = new org.apache.solr.client.solrj.request.schema.SchemaRequest.Fields()
+                .process(GeoFixture.solr(), "replicas_places_" + suffix).getFields();
+        assertThat(fields).extracting(field -> field.get("name")).contains("first_media_id");
+    }
+
+    @Test
     void rebuild_reindexesEveryGeotaggedMedia_fromPostgres_intoANewCluster() throws Exception {
         final double[] center = newArea();
         final long owner = newUser("rebuild");
