@@ -10,6 +10,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.grpc.Status.Code;
 import io.pinhole.common.v1.PageRequest;
+import io.pinhole.events.v1.Blocked;
 import io.pinhole.events.v1.EventEnvelope;
 import io.pinhole.events.v1.Followed;
 import java.sql.Connection;
@@ -207,6 +208,37 @@ class FollowGraphTest {
         assertThat(as(blocker).unfollow(UnfollowRequest.newBuilder().setUserId(blocked).build()).getUser().getId()).isEqualTo(blocked);
         assertThat(as(blocker).unblock(UnblockRequest.newBuilder().setUserId(blocked).build()).getUser().getId()).isEqualTo(blocked);
         assertThat(as(blocked).unfollow(UnfollowRequest.newBuilder().setUserId(blocker).build()).getUser().getId()).isEqualTo(blocker);
+    }
+
+    @Test
+    void blocksBothWays_fromBeforeBlockRefusedTheBlocked_canStillBeUndoneFromEitherSide() throws Exception {
+        final long first = newUserOnServer("mutual", 0);
+        final long second = newUserOnServer("mutual", 0);
+        as(first).block(BlockRequest.newBuilder().setUserId(second).build());
+        // What Block wrote for the second user before it answered NOT_FOUND to the blocked: the truth row and its event.
+        final String schema = io.pinhole.platform.shard.ShardMap.schemaOf(PinholeIds.shard(second));
+        final EventEnvelope event = EventEnvelope.newBuilder().setEventId(UUID.randomUUID().toString()).setAggregateId(second)
+                .setBlocked(Blocked.newBuilder().setBlockerId(second).setBlockedId(first)).build();
+        try (Connection connection = IdentityFixture.connect(0); Statement statement = connection.createStatement()) {
+            connection.setAutoCommit(false);
+            statement.executeUpdate("INSERT INTO " + schema + ".blocks (blocker_id, blocked_id) VALUES (" + second + ", " + first + ")");
+            try (PreparedStatement outbox = connection.prepareStatement("INSERT INTO " + schema
+                    + ".outbox (topic, aggregate_id, event_id, payload) VALUES (?, ?, ?::uuid, ?)")) {
+                outbox.setString(1, Topics.FOLLOWS);
+                outbox.setLong(2, second);
+                outbox.setString(3, event.getEventId());
+                outbox.setBytes(4, event.toByteArray());
+                outbox.executeUpdate();
+            }
+            connection.commit();
+        }
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(relationship(first, second).getBlockedBy()).isTrue());
+
+        // The first user's own block goes, though the second stays hidden from them (NOT_FOUND, no profile).
+        assertFails(Code.NOT_FOUND, () -> as(first).unblock(UnblockRequest.newBuilder().setUserId(second).build()));
+        assertThat(relationship(second, first)).isEqualTo(Relationship.newBuilder().setUserId(first).setBlocking(true).build());
+        assertThat(as(second).unblock(UnblockRequest.newBuilder().setUserId(first).build()).getRelationship())
+                .isEqualTo(Relationship.newBuilder().setUserId(first).build());
     }
 
     @Test
