@@ -146,7 +146,7 @@ class AuthorizationMatrixTest extends RealIdentityTest {
     @BeforeAll
     void setUpTheWorld() {
         final GatewayClient client = new GatewayClient(port);
-        // Sign-ups are limited to 3 per client address: four addresses of our own.
+        // Sign-ups are limited to 3 per client address: addresses no other test uses.
         final Actor[] people = {Actor.OWNER, Actor.FOLLOWER, Actor.STRANGER, Actor.BLOCKED, Actor.BLOCKER,
                                 Actor.PRIVATE, Actor.APPROVED, Actor.PENDING};
         for (int i = 0; i < people.length; i++) {
@@ -178,8 +178,8 @@ class AuthorizationMatrixTest extends RealIdentityTest {
         final JsonNode requested = ok(client.graphql(FOLLOW, Map.of("id", world.id(Actor.PRIVATE)), world.bearers.get(Actor.PENDING)));
         assertThat(requested.at("/data/follow/viewerFollows").asBoolean()).isFalse();
 
-        // Photos: Q first and ranked higher than P (below), so that once P is in the popular page, Q has been ranked
-        // too and its absence from that page is the privacy rule, not timing.
+        // Photos: Q is posted, liked and commented on before P, so that once P is in the popular ranking Q's events
+        // have been counted too, and Q's absence from the ranking is the privacy rule, not timing.
         world.tag = "authz" + world.id(Actor.OWNER);
         world.place = "Edinburgh of the Seven Seas " + world.name(Actor.OWNER);
         world.privatePlace = "Hottentot Point " + world.name(Actor.PRIVATE);
