@@ -280,6 +280,11 @@ final class NotifyService extends NotifyServiceGrpc.NotifyServiceImplBase {
             if (provider.isEmpty()) {
                 throw PinholeException.invalidArgument("provider", "required");
             }
+            // Not checked against the configured providers (an account may outlive its provider's configuration),
+            // but PostgreSQL refuses NUL in text: a name no provider has must not become an INTERNAL.
+            if (provider.length() > 64 || provider.chars().anyMatch(Character::isISOControl)) {
+                throw PinholeException.invalidArgument("provider", "not a provider name");
+            }
             return DisconnectSharingAccountResponse.newBuilder().setDisconnected(store.disconnect(viewer, provider)).build();
         });
     }

@@ -152,6 +152,10 @@ class SharingTest {
         assertThat(catchThrowableOfType(StatusRuntimeException.class, () -> notifier(user).disconnectSharingAccount(
                 DisconnectSharingAccountRequest.getDefaultInstance())).getStatus().getCode())
                 .isEqualTo(Status.Code.INVALID_ARGUMENT);
+        // Found by MalformedProtobufTest: a NUL reached PostgreSQL ("invalid byte sequence") and came back INTERNAL.
+        assertThat(catchThrowableOfType(StatusRuntimeException.class, () -> notifier(user).disconnectSharingAccount(
+                DisconnectSharingAccountRequest.newBuilder().setProvider("test\u0000net").build())).getStatus().getCode())
+                .isEqualTo(Status.Code.INVALID_ARGUMENT);
         assertThat(NotifyFixture.provider.posts("/share")).noneMatch(r -> ("Bearer " + token).equals(r.header("Authorization")));
     }
 }
