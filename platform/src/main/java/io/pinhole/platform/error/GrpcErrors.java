@@ -9,7 +9,6 @@ import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
-import io.lettuce.core.RedisConnectionException;
 import io.pinhole.platform.shard.ShardedDatabase.ShardUnavailableException;
 import java.sql.SQLTransientException;
 import org.apache.ibatis.exceptions.PersistenceException;
@@ -125,7 +124,11 @@ public final class GrpcErrors {
             if (current instanceof ShardUnavailableException
                 || current instanceof SQLTransientException
                 || current instanceof java.net.ConnectException
-                || current instanceof RedisConnectionException
+                || isRedisUnavailable(current)
+                // the connection to a server broke under the call (not any IOException: a decoder's is not that)
+                || current instanceof java.net.SocketException
+                || current instanceof java.nio.channels.ClosedChannelException
+                || current instanceof io.netty.channel.unix.Errors.NativeIoException
                 || current instanceof CallNotPermittedException
                 || current instanceof java.sql.SQLException sql && isConnectionLoss(sql.getSQLState())) {
                 return true;
@@ -135,6 +138,19 @@ public final class GrpcErrors {
             }
         }
         return false;
+    }
+
+    /**
+     * Redis is away (not connected, the connection broke, a command timed out) or not ready yet (LOADING its
+     * append-only file after a restart, BUSY with a script). An error reply to a command we sent (WRONGTYPE, a Lua
+     * error) is our bug, not Redis's absence, and stays INTERNAL.
+     */
+    private static boolean isRedisUnavailable(Throwable error) {
+        if (error instanceof io.lettuce.core.RedisLoadingException || error instanceof io.lettuce.core.RedisBusyException) {
+            return true;
+        }
+        return error instanceof io.lettuce.core.RedisException
+               && !(error instanceof io.lettuce.core.RedisCommandExecutionException);
     }
 
     /**

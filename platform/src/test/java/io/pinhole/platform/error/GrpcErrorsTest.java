@@ -34,6 +34,25 @@ class GrpcErrorsTest {
     }
 
     @Test
+    void redisAwayOrStillLoading_isUnavailable_butAnErrorReplyToOurCommandIsInternal() {
+        // What a kill -9 of Redis showed (the fault suite): commands rejected while reconnecting, LOADING after the
+        // restart, the connection reset under a command.
+        assertThat(codeOf(new io.lettuce.core.RedisException("Currently not connected. Commands are rejected.")))
+                .isEqualTo(Status.Code.UNAVAILABLE);
+        assertThat(codeOf(new io.lettuce.core.RedisLoadingException("LOADING Redis is loading the dataset in memory")))
+                .isEqualTo(Status.Code.UNAVAILABLE);
+        assertThat(codeOf(new io.lettuce.core.RedisCommandTimeoutException("Command timed out after 2 second(s)")))
+                .isEqualTo(Status.Code.UNAVAILABLE);
+        assertThat(codeOf(new io.lettuce.core.RedisConnectionException("Unable to connect to 127.0.0.1:16379")))
+                .isEqualTo(Status.Code.UNAVAILABLE);
+        assertThat(codeOf(new CompletionException(new java.net.SocketException("Connection reset by peer"))))
+                .isEqualTo(Status.Code.UNAVAILABLE);
+        assertThat(codeOf(new io.lettuce.core.RedisCommandExecutionException(
+                "WRONGTYPE Operation against a key holding the wrong kind of value")))
+                .isEqualTo(Status.Code.INTERNAL);
+    }
+
+    @Test
     void aBugIsStillInternalWithoutDetail() {
         final com.google.rpc.Status status = GrpcErrors.toStatusProto(context, new NullPointerException("secret"), new Metadata());
         assertThat(status.getCode()).isEqualTo(Status.Code.INTERNAL.value());
