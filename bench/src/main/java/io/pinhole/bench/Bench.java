@@ -11,7 +11,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
 /**
  * Entry point of {@code ./pinhole bench}: {@code --quick} or {@code --full} (the default) runs the {@link LoadBenchmark}
  * against the running stack; {@code ids [threads]} runs {@link IdGenerationBenchmark}; {@code events
- * [rate] [seconds]} runs {@link EventPipelineBenchmark}; {@code identity [clients] [seconds]} runs {@link IdentityBenchmark}; {@code media [clients] [seconds]} runs {@link MediaBenchmark}; {@code gateway [clients] [seconds]} runs {@link GatewayBenchmark}; {@code geo [clients] [seconds]} runs {@link GeoBenchmark}; {@code notify [clients] [seconds] [events]} runs {@link NotifyBenchmark}. Results are
+ * [rate] [seconds]} runs {@link EventPipelineBenchmark}; {@code identity [clients] [seconds]} runs {@link IdentityBenchmark}; {@code media [clients] [seconds]} runs {@link MediaBenchmark}; {@code gateway [clients] [seconds]} runs {@link GatewayBenchmark}; {@code geo [clients] [seconds]} runs {@link GeoBenchmark}; {@code notify [clients] [seconds] [events]} runs {@link NotifyBenchmark}; {@code faults} runs the {@link FaultSuite} against the running stack. Results are
  * printed and written as JSON under {@code bench/reports/}.
  */
 public final class Bench {
@@ -30,6 +30,7 @@ public final class Bench {
             case "gateway" -> GatewayBenchmark.run(arg(args, 1, 4), arg(args, 2, 10));
             case "geo" -> GeoBenchmark.run(arg(args, 1, 4), arg(args, 2, 10));
             case "notify" -> NotifyBenchmark.run(arg(args, 1, 4), arg(args, 2, 10), arg(args, 3, 5_000));
+            case "faults" -> FaultSuite.run();
             default -> {
                 System.err.println("usage: ./pinhole bench [--quick|--full] | ids [threads] | events [rate/s] [seconds] | identity [clients] [seconds] | media [clients] [seconds] | feed [clients] [seconds] [followers] | gateway [clients] [seconds] | geo [clients] [seconds] | notify [clients] [seconds] [events]   (unknown: " + Arrays.toString(args) + ")");
                 System.exit(2);

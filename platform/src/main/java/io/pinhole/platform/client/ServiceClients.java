@@ -238,7 +238,7 @@ public final class ServiceClients {
 
     /**
      * Tries again, after 20–200 ms of jittered backoff and within the deadline: a read that the server answered
-     * UNAVAILABLE, and any unary call that never reached a server (connection refused, a replica that went away
+     * UNAVAILABLE or that failed without an answer (its connection closed: a replica killed mid-call), and any unary call that never reached a server (connection refused, a replica that went away
      * before the request was sent — Armeria's "unprocessed" guarantee), read or write: a write that was never sent
      * cannot have happened. A write that reached a server is never tried again here.
      */
@@ -250,6 +250,7 @@ public final class ServiceClients {
                             final Integer status = trailers.getInt(GRPC_STATUS);
                             return status != null && status == Status.Code.UNAVAILABLE.value();
                         })
+                        .onException() // e.g. the connection closed under it: the replica was killed mid-call
                         .thenBackoff(backoff),
                 RetryRule.builder().onUnprocessed().thenBackoff(backoff));
     }
