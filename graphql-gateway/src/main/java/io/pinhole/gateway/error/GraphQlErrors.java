@@ -265,7 +265,8 @@ public class GraphQlErrors extends DataFetcherExceptionResolverAdapter implement
         } else {
             code = requestError ? ErrorCode.BAD_USER_INPUT : ErrorCode.INTERNAL;
             // A request error's message explains the request; anything else could leak internals.
-            message = requestError || NULL_IN_NON_NULL.equals(kind) ? error.getMessage() : "internal error";
+            message = requestError || NULL_IN_NON_NULL.equals(kind) ? withoutJavaNames(error.getMessage())
+                                                                    : "internal error";
         }
         extensions.put(CODE, code.name());
         return GraphqlErrorBuilder.newError()
@@ -275,6 +276,27 @@ public class GraphQlErrors extends DataFetcherExceptionResolverAdapter implement
                                   .errorType(error.getErrorType())
                                   .extensions(extensions)
                                   .build();
+    }
+
+    /** The Upload scalar's refusal of a variable that is not a file part ("but was 'class java.lang.String'"). */
+    private static final java.util.regex.Pattern NOT_A_FILE =
+            java.util.regex.Pattern.compile("Expected a 'MultipartFile' like object but was '[^']*'\\.?");
+    /** A Java class as {@code Class.toString()} writes it, quoted or not. */
+    private static final java.util.regex.Pattern JAVA_CLASS =
+            java.util.regex.Pattern.compile("'?(?:class|interface) (?:[a-z_][\\w]*\\.)+[A-Z][\\w$]*'?");
+
+    /**
+     * A request error's message without Java class names: GraphQL-Java's messages are written for clients, but a
+     * scalar's coercion message is its library's (found by GraphQlVariablesFuzzTest: a string or a list sent as
+     * the {@code file} of uploadMedia came back naming {@code java.lang.String}, {@code java.util.ArrayList}).
+     */
+    static String withoutJavaNames(String message) {
+        if (message == null) {
+            return null;
+        }
+        final String upload = NOT_A_FILE.matcher(message)
+                .replaceAll("expected a file, sent as a part of a multipart request (GraphQL multipart request spec)");
+        return JAVA_CLASS.matcher(upload).replaceAll("a value of another type");
     }
 
     /** A mapped failure: its code, the message a client sees, and extensions besides the code. */

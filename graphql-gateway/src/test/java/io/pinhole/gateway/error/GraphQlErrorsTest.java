@@ -153,4 +153,19 @@ class GraphQlErrorsTest {
         assertThat(mapped.extensions().get("fields"))
                 .isEqualTo(List.of(Map.of("field", "userId", "description", "must be a Pinhole ID")));
     }
+
+    @Test
+    void requestErrorMessages_nameNoJavaClass() {
+        // GraphQlVariablesFuzzTest's findings: a string or a list as uploadMedia's `file`.
+        assertThat(GraphQlErrors.withoutJavaNames("Variable 'file' has an invalid value: Expected a 'MultipartFile' "
+                + "like object but was 'class java.util.ArrayList'."))
+                .isEqualTo("Variable 'file' has an invalid value: expected a file, sent as a part of a multipart "
+                           + "request (GraphQL multipart request spec)");
+        assertThat(GraphQlErrors.withoutJavaNames("was class io.pinhole.Foo$Bar, not interface java.util.Map"))
+                .isEqualTo("was a value of another type, not a value of another type");
+        assertThat(GraphQlErrors.withoutJavaNames("Variable 'n' has an invalid value: Expected a value that can be "
+                + "converted to type 'Int' but it was a 'String'"))
+                .isEqualTo("Variable 'n' has an invalid value: Expected a value that can be converted to type 'Int' "
+                           + "but it was a 'String'");
+    }
 }
