@@ -2,7 +2,6 @@ package io.pinhole.platform.events;
 
 import io.lettuce.core.XTrimArgs;
 import io.lettuce.core.api.sync.RedisCommands;
-import io.lettuce.core.models.stream.PendingMessages;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
@@ -24,13 +23,9 @@ public final class StreamTrimmer {
         for (Map<String, String> group : groups(redis, topic)) {
             final String name = group.get("name");
             final long pending = Long.parseLong(group.getOrDefault("pending", "0"));
-            final String groupBoundary;
-            if (pending > 0) {
-                final PendingMessages summary = redis.xpending(topic, name);
-                groupBoundary = summary.getMessageIds().getLower().getValue();
-            } else {
-                groupBoundary = successor(group.getOrDefault("last-delivered-id", "0-0"));
-            }
+            final String oldestPending = pending > 0
+                    ? redis.xpending(topic, name).getMessageIds().getLower().getValue() : null;
+            final String groupBoundary = boundary(oldestPending, group.getOrDefault("last-delivered-id", "0-0"));
             if (boundary == null || compare(groupBoundary, boundary) < 0) {
                 boundary = groupBoundary;
             }
@@ -39,6 +34,15 @@ public final class StreamTrimmer {
             return 0;
         }
         return redis.xtrim(topic, XTrimArgs.Builder.minId(boundary));
+    }
+
+    /**
+     * A group's boundary: its oldest pending entry, or when none is pending the entry after its last delivered one.
+     * {@code oldestPending} is also null when XINFO counted entries as pending that were acknowledged before XPENDING
+     * ran (seen under load); the last delivered ID of that XINFO snapshot is then a safe, slightly low, boundary.
+     */
+    static String boundary(String oldestPending, String lastDelivered) {
+        return oldestPending != null ? oldestPending : successor(lastDelivered);
     }
 
     /** XINFO GROUPS as one map of text fields per group. */

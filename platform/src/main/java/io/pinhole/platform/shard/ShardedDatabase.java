@@ -370,7 +370,13 @@ public final class ShardedDatabase implements AutoCloseable {
             try {
                 result = work.apply(session);
             } catch (RuntimeException | Error e) {
-                session.rollback(true);
+                try {
+                    session.rollback(true);
+                } catch (RuntimeException rollbackFailure) {
+                    // A connection that failed the work (its server died) fails its rollback too: the work's own
+                    // failure is what says why, and how callers must answer (UNAVAILABLE, not INTERNAL).
+                    e.addSuppressed(rollbackFailure);
+                }
                 throw e;
             }
             session.commit(true);

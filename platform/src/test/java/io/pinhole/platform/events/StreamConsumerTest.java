@@ -257,6 +257,13 @@ class StreamConsumerTest {
     }
 
     @Test
+    void aGroupWhosePendingEntriesWereAcknowledgedMeanwhile_trimsUpToItsLastDelivered_insteadOfFailing() {
+        // XINFO said "1 pending", the entry was acknowledged before XPENDING answered with no oldest entry.
+        assertThat(StreamTrimmer.boundary(null, "1700000000000-7")).isEqualTo("1700000000000-8");
+        assertThat(StreamTrimmer.boundary("1699999999999-0", "1700000000000-7")).isEqualTo("1699999999999-0");
+    }
+
+    @Test
     void committedOutboxEvents_reachTheHandler_throughTheRelay() {
         final Set<String> committed = ConcurrentHashMap.newKeySet();
         final Set<String> handled = ConcurrentHashMap.newKeySet();

@@ -76,6 +76,25 @@ class ShardedDatabaseTest {
     }
 
     @Test
+    void workWhoseConnectionDied_failsWithThatDeath_notWithTheRollbackItMakesImpossible() {
+        // What kill -9 of a PostgreSQL server did in the fault suite: the work fails on its dead connection, then the
+        // rollback fails too ("Connection is closed"); the caller must see the death (57P01 here, a connection loss
+        // → UNAVAILABLE) rather than the rollback's failure (→ INTERNAL).
+        final Throwable failure = org.assertj.core.api.Assertions.catchThrowable(() -> database.inShard(0, session -> {
+            try (java.sql.Statement statement = session.getConnection().createStatement()) {
+                statement.execute("SELECT pg_terminate_backend(pg_backend_pid())");
+                return null;
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        }));
+        assertThat(failure).isInstanceOf(IllegalStateException.class).hasCauseInstanceOf(SQLException.class);
+        assertThat(((SQLException) failure.getCause()).getSQLState()).isEqualTo("57P01");
+        assertThat(failure.getSuppressed()).hasSize(1); // the rollback's own failure, kept for the log
+        assertThat(database.<Integer>inShard(0, session -> 1)).isEqualTo(1); // the pool has healthy connections again
+    }
+
+    @Test
     void migrate_twice_isANoOp() {
         database.migrate("classpath:db/platform-test");
         final long applied = database.inShard(0, session ->
