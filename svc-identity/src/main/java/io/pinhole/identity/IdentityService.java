@@ -133,6 +133,8 @@ final class IdentityService extends IdentityServiceGrpc.IdentityServiceImplBase 
             final String query = SearchText.normalize(typed);
             PinholeException.invalidArguments()
                     .addIf(query.isEmpty() || AccountRules.length(typed) > MAX_QUERY, "query", "1–30 characters")
+                    // No name holds one, and PostgreSQL refuses NUL in text: the search would fail, not miss.
+                    .addIf(query.chars().anyMatch(Character::isISOControl), "query", "no control characters")
                     .addIf(request.getLimit() < 0 || request.getLimit() > 50, "limit", "between 0 and 50")
                     .throwIfAny();
             final int limit = request.getLimit() == 0 ? 20 : request.getLimit();
