@@ -110,7 +110,7 @@ public final class ImageIntake {
             reader.setInput(input, true, true);
             final int width = reader.getWidth(0);
             final int height = reader.getHeight(0);
-            checkDimensions(width, height);
+            checkDimensions(width, height, type);
             final ImageReadParam param = reader.getDefaultReadParam();
             final int subsampling = Math.max(1, Math.min(width, height) / DECODE_SHORT_SIDE);
             param.setSourceSubsampling(subsampling, subsampling, 0, 0);
@@ -129,10 +129,14 @@ public final class ImageIntake {
         }
     }
 
-    private void checkDimensions(int width, int height) throws ImageRejectedException {
+    private void checkDimensions(int width, int height, ImageType type) throws ImageRejectedException {
         if (width < 1 || height < 1) {
             throw new ImageRejectedException(Reason.INVALID_DIMENSIONS,
                     "the image declares a size of " + width + "x" + height);
+        }
+        if (type == ImageType.WEBP && (long) width * height > ImageLimits.MAX_WEBP_PIXELS) {
+            throw new ImageRejectedException(Reason.TOO_MANY_PIXELS, "the WebP image has " + width + "x" + height
+                    + " pixels, more than " + ImageLimits.MAX_WEBP_PIXELS);
         }
         if ((long) width * height > limits.maxPixels()) {
             throw new ImageRejectedException(Reason.TOO_MANY_PIXELS, "the image has " + width + "x" + height

@@ -16,6 +16,12 @@ public record ImageLimits(long maxBytes, long maxPixels) {
 
     public static final long DEFAULT_MAX_BYTES = 20L * 1024 * 1024;
     public static final long DEFAULT_MAX_PIXELS = 50_000_000L;
+    /**
+     * WebP's pixel limit, below {@link #maxPixels()}: TwelveMonkeys decodes a WebP at full size (4 bytes a pixel)
+     * before subsampling it, so 74 bytes declaring 4108×11010 one-colour pixels cost 180 MB of heap and 2 s of CPU
+     * (found by ImageIntakeFuzzTest with a 256 MB heap). 4096×4096 is 64 MB; WebP photos are rarely larger.
+     */
+    public static final long MAX_WEBP_PIXELS = 4096L * 4096;
     /** Long side over short side; generous enough for phone panoramas. */
     public static final int MAX_ASPECT_RATIO = 20;
 

@@ -294,16 +294,25 @@ class ImageIntakeTest {
     @org.junit.jupiter.api.Timeout(5)
     void webpDeclaringFarMorePixelsThanItHolds_isRejectedAsCorrupt_quickly() {
         // Found by ImageIntakeFuzzTest: 39 bytes declaring 4108×11010 lossless pixels. The decoder read zero bits
-        // past the end, one caught EOFException per pixel, for minutes; a one-colour WebP of that size that does
-        // hold its (zero-bit) pixels stays accepted.
-        final byte[] webp = java.util.HexFormat.of().parseHex(
-                "524946461a00000057454250565038"
-                + "4c0d0000002f0b50c01a0000005745425056503"
-                + "84c020000");
+        // past the end, one caught EOFException per pixel, for minutes. Here the same bytes declare 4000×4000 (under
+        // WebP's pixel limit); a one-colour WebP of 4000×4000 that does hold its (zero-bit) pixels stays accepted.
+        final int header = (4000 - 1) | (4000 - 1) << 14 | 1 << 28; // VP8L: width-1, height-1, alpha used
+        final byte[] webp = TestImages.concat(
+                java.util.HexFormat.of().parseHex("524946461a000000574542505650384c0d0000002f"),
+                java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(header).array(),
+                java.util.HexFormat.of().parseHex("1a000000574542505650384c020000"));
 
         assertRejected(webp, Reason.CORRUPT);
         assertThat(catchThrowableOfType(ImageRejectedException.class,
-                () -> intake.process(TestImages.solidWebp(4108, 4000, 0xFF_00_00_FF)))).isNull();
+                () -> intake.process(TestImages.solidWebp(4000, 4000, 0xFF_00_00_FF)))).isNull();
+    }
+
+    @Test
+    void webpOverItsOwnPixelLimit_isRejectedFromItsHeader() {
+        // Found by ImageIntakeFuzzTest (OutOfMemoryError with a 256 MB heap): 74 bytes declaring 4108×11010
+        // one-colour pixels, decoded at full size whatever the subsampling.
+        assertRejected(TestImages.solidWebp(4108, 11010, 0xFF_00_00_FF), Reason.TOO_MANY_PIXELS);
+        assertRejected(TestImages.solidWebp(4097, 4096, 0xFF_00_00_FF), Reason.TOO_MANY_PIXELS);
     }
 
     @Test
