@@ -239,6 +239,7 @@ class ServiceClientsTest {
                 .isEqualTo(com.linecorp.armeria.client.Endpoint.of("127.0.0.1", 9101));
         assertThat(ServiceClients.endpoints("127.0.0.1:9101,127.0.0.1:9111"))
                 .isInstanceOf(com.linecorp.armeria.client.endpoint.healthcheck.HealthCheckedEndpointGroup.class);
+        assertThat(ServiceClients.endpoints("127.0.0.1:0")).isInstanceOf(com.linecorp.armeria.client.Endpoint.class);
         assertThatThrownBy(() -> ServiceClients.endpoints(" , "))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("empty");
         assertThatThrownBy(() -> ServiceClients.endpoints("127.0.0.1:9101,svc-media"))
