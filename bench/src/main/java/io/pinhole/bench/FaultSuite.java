@@ -55,13 +55,20 @@ final class FaultSuite {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final int USERS = 30;
     private static final int FOLLOWS_PER_USER = 6;
-    private static final int RATE_PER_SECOND = 20;
+    private static final int RATE_PER_SECOND = 15;
     private static final Duration STEADY = Duration.ofSeconds(5);
+    private static final Duration WARM_UP = Duration.ofSeconds(20);
     private static final Duration QUIET_TO_RECOVER = Duration.ofSeconds(5);
+    /** Each fault is watched at least this long: a 0.1 % limit means little over a few hundred requests. */
+    private static final Duration MIN_WINDOW = Duration.ofSeconds(30);
     private static final Duration MAX_RECOVERY = Duration.ofSeconds(150);
     private static final double REPLICA_KILL_MAX_FAILURE_RATE = 0.001;
     private static final String POST = """
             mutation Post($file: Upload!, $caption: String) { uploadMedia(file: $file, caption: $caption) { id } }""";
+    /** What an app's home screen asks for. */
+    private static final String HOME = """
+            { feed(first: 20) { edges { node { id caption likeCount viewerHasLiked owner { username } } }
+              pageInfo { hasNextPage endCursor } } }""";
     private static final String FEED = """
             query Feed($after: String) { feed(first: 50, after: $after) {
               edges { node { id owner { id } } } pageInfo { hasNextPage endCursor } } }""";
@@ -112,7 +119,7 @@ final class FaultSuite {
                                   TimeUnit.MICROSECONDS);
         final List<Map<String, Object>> table = new ArrayList<>();
         try {
-            Thread.sleep(STEADY.toMillis()); // warm: the first requests of a fresh JVM are slow, not failing
+            Thread.sleep(WARM_UP.toMillis()); // fresh JVMs are slow for their first requests: not what is measured
             for (Fault fault : faults()) {
                 table.add(inject(fault));
             }
@@ -168,7 +175,7 @@ final class FaultSuite {
         String failure = null;
         try {
             switch (operation) {
-                case "feed" -> gateway.execute(user.token(), FEED, Map.of());
+                case "feed" -> gateway.execute(user.token(), HOME, Map.of());
                 case "like" -> like(user, anyLikable(random));
                 case "comment" -> comment(user, anyLikable(random));
                 case "post" -> post(user);
@@ -267,13 +274,14 @@ final class FaultSuite {
                 servingAt = System.nanoTime();
             }
             if (servingAt > 0 && System.nanoTime() - Math.max(servingAt, lastFailureSince(killedAt))
-                                 > QUIET_TO_RECOVER.toNanos()) {
+                                 > QUIET_TO_RECOVER.toNanos()
+                && System.nanoTime() - killedAt > MIN_WINDOW.toNanos()) {
                 break;
             }
             Thread.sleep(100); // polling a process we do not own: nothing notifies us
         }
         // The window: from the kill until the killed process serves again and requests have not failed for
-        // QUIET_TO_RECOVER (that quiet stretch included: it is part of living through the fault).
+        // QUIET_TO_RECOVER (that quiet stretch included: it is part of living through the fault), MIN_WINDOW at least.
         final long recoveredAt = System.nanoTime();
         final List<Outcome> window = outcomes.stream()
                 .filter(o -> o.startedAt() >= killedAt && o.startedAt() <= recoveredAt).toList();
