@@ -53,6 +53,7 @@ public final class Devstack implements AutoCloseable {
     private PostgresCluster postgres;
     private RedisServer redis;
     private MemcachedServer memcached;
+    private Thread postgresWatch; // started by the first nextUnexpectedExit: only DevstackMain supervises
     private S3Server s3;
     private SolrServer solr;
 
@@ -270,8 +271,6 @@ public final class Devstack implements AutoCloseable {
         }
         return context.nextUnexpectedExit();
     }
-
-    private Thread postgresWatch;
 
     private void watchPostgres() {
         final java.util.Set<Integer> reported = new java.util.HashSet<>();

@@ -194,19 +194,7 @@ final class GeoSolr implements AutoCloseable {
         SolrException lastRefusal = null;
         for (int attempt = 1; attempt <= 10; attempt++) {
             try {
-                final Map<String, Map<String, Object>> existing = new LinkedHashMap<>();
-                for (Map<String, Object> field : new SchemaRequest.Fields().process(client, collection).getFields()) {
-                    existing.put(String.valueOf(field.get("name")), field);
-                }
-                final List<SchemaRequest.Update> updates = new ArrayList<>();
-                for (Map<String, Object> field : wanted) {
-                    final Map<String, Object> current = existing.get(String.valueOf(field.get("name")));
-                    if (current == null) {
-                        updates.add(new SchemaRequest.AddField(field));
-                    } else if (!sameAttributes(current, field)) {
-                        updates.add(new SchemaRequest.ReplaceField(field));
-                    }
-                }
+                final List<SchemaRequest.Update> updates = fieldChanges(collection, wanted);
                 if (updates.isEmpty()) {
                     return;
                 }
@@ -231,6 +219,25 @@ final class GeoSolr implements AutoCloseable {
         }
         throw new IllegalStateException("Schema API kept refusing the fields of " + collection + ": " + lastRefusal,
                                         lastRefusal);
+    }
+
+    /** What the schema of {@code collection} lacks of {@code wanted}: fields to add, fields to replace. */
+    private List<SchemaRequest.Update> fieldChanges(String collection, List<Map<String, Object>> wanted)
+            throws SolrServerException, IOException {
+        final Map<String, Map<String, Object>> existing = new LinkedHashMap<>();
+        for (Map<String, Object> field : new SchemaRequest.Fields().process(client, collection).getFields()) {
+            existing.put(String.valueOf(field.get("name")), field);
+        }
+        final List<SchemaRequest.Update> updates = new ArrayList<>();
+        for (Map<String, Object> field : wanted) {
+            final Map<String, Object> current = existing.get(String.valueOf(field.get("name")));
+            if (current == null) {
+                updates.add(new SchemaRequest.AddField(field));
+            } else if (!sameAttributes(current, field)) {
+                updates.add(new SchemaRequest.ReplaceField(field));
+            }
+        }
+        return updates;
     }
 
     private static boolean sameAttributes(Map<String, Object> current, Map<String, Object> wanted) {

@@ -134,7 +134,7 @@ class ShardMoveTest {
              ShardedDatabase mover = open(name, ShardedDatabase.Routing.DEFAULT)) {
             stale.migrate(MIGRATIONS);
             final long id = stale.inShard(moving, session ->
-                    longOf(session, "INSERT INTO ledger (writer) VALUES (7) RETURNING id"));
+                    ShardedDatabaseTest.scalar(session, "INSERT INTO ledger (writer) VALUES (7) RETURNING id"));
 
             final ShardMove.Report report = ShardMove.move(mover, List.of(MIGRATIONS), moving, 0,
                     ShardMove.Options.DEFAULT.withOldCopy(Duration.ZERO, false));
@@ -143,19 +143,19 @@ class ShardMoveTest {
             assertThat(scalar(servers.get(1), name,
                     "SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'shard_0002%'")).isZero();
             assertThat(stale.shardMap().physicalServerOf(moving)).as("not re-read yet").isEqualTo(1);
-            final String readWhere = stale.inShard(moving, session -> textOf(session,
+            final String readWhere = stale.inShard(moving, session -> ShardedDatabaseTest.text(session,
                     "SELECT current_setting('port') || '/' || writer FROM ledger WHERE id = " + id));
             assertThat(readWhere).isEqualTo(servers.get(0).port() + "/7");
             assertThat(stale.shardMap().physicalServerOf(moving)).isZero();
             final long written = stale.inShard(moving, session ->
-                    longOf(session, "UPDATE ledger SET updates = updates + 1 WHERE id = " + id + " RETURNING updates"));
+                    ShardedDatabaseTest.scalar(session, "UPDATE ledger SET updates = updates + 1 WHERE id = " + id + " RETURNING updates"));
             assertThat(written).isEqualTo(1);
 
             await().atMost(Duration.ofSeconds(10)).until(() -> timed.shardMap().physicalServerOf(moving) == 0);
             try (ShardedDatabase fresh = open(name, FOLLOW_ON_FAILURE_ONLY)) {
                 assertThat(fresh.shardMap()).isEqualTo(ShardMap.parse("0-2:0,3:1", 2));
                 final long nextId = fresh.inShard(moving, session ->
-                        longOf(session, "INSERT INTO ledger (writer) VALUES (8) RETURNING id"));
+                        ShardedDatabaseTest.scalar(session, "INSERT INTO ledger (writer) VALUES (8) RETURNING id"));
                 assertThat(nextId).as("the sequence came along").isGreaterThan(id);
             }
         }
@@ -198,7 +198,7 @@ class ShardMoveTest {
                     "SELECT count(*) FROM pg_namespace WHERE nspname = 'shard_0000'")).isZero();
             assertThat(scalar(servers.get(0), name, "SELECT count(*) FROM pg_publication")).isZero();
             assertThat(database.shardMap().physicalServerOf(0)).isZero();
-            database.inShard(0, session -> longOf(session, "INSERT INTO ledger (writer) VALUES (1) RETURNING id"));
+            database.inShard(0, session -> ShardedDatabaseTest.scalar(session, "INSERT INTO ledger (writer) VALUES (1) RETURNING id"));
 
             try (Connection target = servers.get(1).connect(name); Statement statement = target.createStatement()) {
                 statement.execute("CREATE SCHEMA shard_0001");
@@ -240,13 +240,13 @@ class ShardMoveTest {
                 final long started = System.nanoTime();
                 try {
                     if (insert) {
-                        final long id = database.inShard(shard, session -> longOf(session,
+                        final long id = database.inShard(shard, session -> ShardedDatabaseTest.scalar(session,
                                 "INSERT INTO ledger (writer) VALUES (" + writer + ") RETURNING id"));
                         acknowledged.put(id, 0);
                         mine.add(id);
                     } else {
                         final long id = mine.get(ThreadLocalRandom.current().nextInt(mine.size()));
-                        database.inShard(shard, session -> longOf(session, "UPDATE ledger SET updates = updates + 1, "
+                        database.inShard(shard, session -> ShardedDatabaseTest.scalar(session, "UPDATE ledger SET updates = updates + 1, "
                                 + "written_at = clock_timestamp() WHERE id = " + id + " RETURNING updates"));
                         acknowledged.merge(id, 1, Integer::sum);
                     }
@@ -267,7 +267,7 @@ class ShardMoveTest {
         while (!stop.get()) {
             final long started = System.nanoTime();
             try {
-                database.inShard(shard, session -> longOf(session, "SELECT count(*) FROM ledger"));
+                database.inShard(shard, session -> ShardedDatabaseTest.scalar(session, "SELECT count(*) FROM ledger"));
             } catch (RuntimeException e) {
                 failures.add("read of shard " + shard + ": " + e);
             } finally {
@@ -320,20 +320,6 @@ class ShardMoveTest {
              ResultSet row = statement.executeQuery(sql)) {
             row.next();
             return row.getLong(1);
-        }
-    }
-
-    private static long longOf(SqlSession session, String sql) {
-        return Long.parseLong(textOf(session, sql));
-    }
-
-    private static String textOf(SqlSession session, String sql) {
-        try (Statement statement = session.getConnection().createStatement();
-             ResultSet row = statement.executeQuery(sql)) {
-            row.next();
-            return row.getString(1);
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

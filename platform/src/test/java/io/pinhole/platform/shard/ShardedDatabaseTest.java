@@ -244,17 +244,13 @@ class ShardedDatabaseTest {
         assertThat(next).isGreaterThan(rolledBack);
     }
 
-    private static long scalar(SqlSession session, String sql) {
-        try (Statement statement = session.getConnection().createStatement();
-             ResultSet row = statement.executeQuery(sql)) {
-            row.next();
-            return row.getLong(1);
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
+    /** The first column of the first row of {@code sql}, as a number (the shard tests' one-value queries). */
+    static long scalar(SqlSession session, String sql) {
+        return Long.parseLong(text(session, sql));
     }
 
-    private static String text(SqlSession session, String sql) {
+    /** The first column of the first row of {@code sql}, as text. */
+    static String text(SqlSession session, String sql) {
         try (Statement statement = session.getConnection().createStatement();
              ResultSet row = statement.executeQuery(sql)) {
             row.next();
